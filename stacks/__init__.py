@@ -1,0 +1,1 @@
+"""Every deployable unit: one Terraform stack class per concern, built once per environment by ``main.py``."""

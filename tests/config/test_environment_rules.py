@@ -1,0 +1,264 @@
+"""Every validation rule of an environment file, with the exact message a user sees."""
+
+from __future__ import annotations
+
+import pytest
+
+from config import ConfigError, parse_environment
+from support import make_env
+
+F = "environments/test.yaml"
+
+# (test id, changes to the minimal environment, the whole expected message)
+REJECTED = [
+    (
+        "vault name with double dash",
+        {"key_vault.name": "my--kv"},
+        f"{F}: key_vault.name 'my--kv': must not contain '--' (3-24 letters, digits and single dashes, starting with "
+        "a letter and ending with a letter or digit)",
+    ),
+    (
+        "vault name too short",
+        {"key_vault.name": "kv"},
+        f"{F}: key_vault.name 'kv': must be 3-24 characters long, not 2 (3-24 letters, digits and single dashes, "
+        "starting with a letter and ending with a letter or digit)",
+    ),
+    (
+        "vault name too long",
+        {"key_vault.name": "k" * 25},
+        f"{F}: key_vault.name '{'k' * 25}': must be 3-24 characters long, not 25 (3-24 letters, digits and single "
+        "dashes, starting with a letter and ending with a letter or digit)",
+    ),
+    (
+        "vault name with underscore",
+        {"key_vault.name": "my_kv"},
+        f"{F}: key_vault.name 'my_kv': must not contain '_' (3-24 letters, digits and single dashes, starting with "
+        "a letter and ending with a letter or digit)",
+    ),
+    (
+        "vault name starting with a digit",
+        {"key_vault.name": "1kv"},
+        f"{F}: key_vault.name '1kv': must start with a letter (3-24 letters, digits and single dashes, starting "
+        "with a letter and ending with a letter or digit)",
+    ),
+    (
+        "vault name ending with a dash",
+        {"key_vault.name": "kv-"},
+        f"{F}: key_vault.name 'kv-': must end with a letter or digit (3-24 letters, digits and single dashes, "
+        "starting with a letter and ending with a letter or digit)",
+    ),
+    (
+        "vault name missing",
+        {"key_vault": {}},
+        f"{F}: key_vault.name: is required (3-24 letters, digits and single dashes, starting with a letter and "
+        "ending with a letter or digit)",
+    ),
+    (
+        "retention below seven days",
+        {"key_vault.soft_delete_retention_days": 6},
+        f"{F}: key_vault.soft_delete_retention_days 6: must be a whole number from 7 to 90 days",
+    ),
+    (
+        "retention above ninety days",
+        {"key_vault.soft_delete_retention_days": 91},
+        f"{F}: key_vault.soft_delete_retention_days 91: must be a whole number from 7 to 90 days",
+    ),
+    (
+        "retention as text",
+        {"key_vault.soft_delete_retention_days": "ninety"},
+        f"{F}: key_vault.soft_delete_retention_days 'ninety': must be a whole number from 7 to 90 days",
+    ),
+    (
+        "unknown sku",
+        {"key_vault.sku_name": "basic"},
+        f"{F}: key_vault.sku_name 'basic': must be one of 'standard', 'premium'",
+    ),
+    (
+        "purge protection as text",
+        {"key_vault.purge_protection_enabled": "yes please"},
+        f"{F}: key_vault.purge_protection_enabled 'yes please': must be true or false",
+    ),
+    (
+        "unknown network default action",
+        {"key_vault.network_acls": {"default_action": "deny"}},
+        f"{F}: key_vault.network_acls.default_action 'deny': must be one of 'Deny', 'Allow'",
+    ),
+    (
+        "unknown network bypass",
+        {"key_vault.network_acls": {"bypass": "Everything"}},
+        f"{F}: key_vault.network_acls.bypass 'Everything': must be one of 'AzureServices', 'None'",
+    ),
+    (
+        "ip rule that is no address",
+        {"key_vault.network_acls": {"ip_rules": ["office"]}},
+        f"{F}: key_vault.network_acls.ip_rules[0] 'office': must be a public IPv4 address or CIDR range, such as "
+        "'203.0.113.7' or '203.0.113.0/24'",
+    ),
+    (
+        "ipv6 ip rule",
+        {"key_vault.network_acls": {"ip_rules": ["2001:db8::/32"]}},
+        f"{F}: key_vault.network_acls.ip_rules[0] '2001:db8::/32': must be an IPv4 address or CIDR range: Key Vault "
+        "firewall rules do not accept IPv6",
+    ),
+    (
+        "private ip rule",
+        {"key_vault.network_acls": {"ip_rules": ["10.1.0.0/16"]}},
+        f"{F}: key_vault.network_acls.ip_rules[0] '10.1.0.0/16': must be a public IPv4 address or range: the Key "
+        "Vault firewall sees public source addresses only (allow private networks with virtual_network_subnet_ids)",
+    ),
+    (
+        "ip rule listed twice",
+        {"key_vault.network_acls": {"ip_rules": ["203.0.113.7", "203.0.113.7"]}},
+        f"{F}: key_vault.network_acls.ip_rules '203.0.113.7': is listed twice",
+    ),
+    (
+        "subnet that is no resource id",
+        {"key_vault.network_acls": {"virtual_network_subnet_ids": ["nodes"]}},
+        f"{F}: key_vault.network_acls.virtual_network_subnet_ids[0] 'nodes': must be a subnet resource ID: "
+        "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>",
+    ),
+    (
+        "secrets officer that is no object id",
+        {"key_vault.secrets_officers": ["alice@example.com"]},
+        f"{F}: key_vault.secrets_officers[0] 'alice@example.com': must be a GUID such as "
+        "00000000-0000-0000-0000-000000000000",
+    ),
+    (
+        "rbac wait above ten minutes",
+        {"key_vault.rbac_propagation_wait_seconds": 601},
+        f"{F}: key_vault.rbac_propagation_wait_seconds 601: must be a whole number from 0 to 600 seconds",
+    ),
+    (
+        "location with spaces",
+        {"azure.location": "West Europe"},
+        f"{F}: azure.location 'West Europe': must be an Azure region name in lower case without spaces, such as "
+        "'westeurope'",
+    ),
+    (
+        "resource group ending with a dot",
+        {"azure.resource_group": "rg."},
+        f"{F}: azure.resource_group 'rg.': must be 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending "
+        "with '.'",
+    ),
+    (
+        "subscription that is no guid",
+        {"azure.subscription_id": "my-subscription"},
+        f"{F}: azure.subscription_id 'my-subscription': must be a GUID such as 00000000-0000-0000-0000-000000000000",
+    ),
+    (
+        "tag name with a slash",
+        {"azure.tags": {"team/owner": "platform"}},
+        f"{F}: azure.tags.team/owner 'team/owner': tag names must be 1-512 characters without < > * % & : \\ ? / +",
+    ),
+    (
+        "tag value too long",
+        {"azure.tags": {"owner": "x" * 257}},
+        f"{F}: azure.tags.owner '{'x' * 257}': tag values must be at most 256 characters",
+    ),
+    (
+        "tag value that is a number",
+        {"azure.tags": {"cost-center": 42}},
+        f"{F}: azure.tags.cost-center 42: must be a string (a tag value)",
+    ),
+    (
+        "unknown eso auth",
+        {"eso.auth": "client_secret"},
+        f"{F}: eso.auth 'client_secret': must be one of 'service_principal', 'workload_identity'",
+    ),
+    (
+        "password validity not longer than rotation",
+        {"eso.service_principal": {"password_rotation_days": 90, "password_validity_days": 90}},
+        f"{F}: eso.service_principal.password_validity_days 90: must be greater than password_rotation_days (90), "
+        "so that the old password is still valid while the rotated one rolls out",
+    ),
+    (
+        "password validity above two years",
+        {"eso.service_principal": {"password_validity_days": 731}},
+        f"{F}: eso.service_principal.password_validity_days 731: must be a whole number from 2 to 730 days",
+    ),
+    (
+        "empty display name",
+        {"eso.service_principal": {"display_name": "  "}},
+        f"{F}: eso.service_principal.display_name '  ': must be 1-120 characters",
+    ),
+    (
+        "workload identity settings with service principal auth",
+        {"eso.workload_identity": {"identity_name": "id-eso"}},
+        f"{F}: eso.workload_identity {{'identity_name': 'id-eso'}}: is only read with auth 'workload_identity'",
+    ),
+    (
+        "workload identity without oidc issuer",
+        {"eso.auth": "workload_identity"},
+        f"{F}: cluster.oidc_issuer_url: is required with eso.auth 'workload_identity' (the cluster's OIDC "
+        "issuer, from `az aks show --query oidcIssuerProfile.issuerUrl`)",
+    ),
+    (
+        "oidc issuer over plain http",
+        {"eso.auth": "workload_identity", "cluster.oidc_issuer_url": "http://issuer.example"},
+        f"{F}: cluster.oidc_issuer_url 'http://issuer.example': must be an https:// URL (the cluster's OIDC issuer, "
+        "from `az aks show --query oidcIssuerProfile.issuerUrl`)",
+    ),
+    (
+        "eso namespace with capitals",
+        {"eso.namespace": "External-Secrets"},
+        f"{F}: eso.namespace 'External-Secrets': must be a Kubernetes name: 1-63 lower-case letters, digits and "
+        "'-', starting and ending with a letter or digit",
+    ),
+    (
+        "absolute kubeconfig path",
+        {"cluster.kubeconfig_path": "/home/alice/.kube/config"},
+        f"{F}: cluster.kubeconfig_path '/home/alice/.kube/config': must not be an absolute path: it is written "
+        "into the synthesized stack, so use '~/...' or a path relative to cdktf.out/stacks/<stack>/",
+    ),
+    (
+        "app name with underscore",
+        {"apps": {"my_app": {}}},
+        f"{F}: apps.my_app 'my_app': app names must be a Kubernetes name: 1-63 lower-case letters, digits and '-', "
+        "starting and ending with a letter or digit",
+    ),
+    (
+        "unknown top-level key",
+        {"keyvault": {"name": "kv-test"}},
+        f"{F}: keyvault: unknown key (allowed here: apps, azure, cluster, eso, key_vault)",
+    ),
+    (
+        "unknown key in a section",
+        {"key_vault.nmae": "kv-test"},
+        f"{F}: key_vault.nmae: unknown key (allowed here: name, network_acls, prevent_destroy, "
+        "public_network_access_enabled, purge_protection_enabled, rbac_propagation_wait_seconds, secrets_officers, "
+        "sku_name, soft_delete_retention_days)",
+    ),
+    (
+        "section that is not a mapping",
+        {"key_vault": ["kv-test"]},
+        f"{F}: key_vault ['kv-test']: must be a mapping of keys to values",
+    ),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), [case[1:] for case in REJECTED], ids=[case[0] for case in REJECTED])
+def test_invalid_setting_is_rejected_with_file_field_value_and_rule(changes, message):
+    with pytest.raises(ConfigError) as error:
+        make_env(changes)
+    assert str(error.value) == message
+
+
+def test_key_given_twice_is_rejected_with_its_line():
+    text = "key_vault:\n  name: kv-one\n  name: kv-two\n"
+    with pytest.raises(ConfigError, match=r"environments/test.yaml: not valid YAML: .*key 'name' is given twice"):
+        parse_environment(F, text)
+
+
+def test_environment_file_name_must_be_a_simple_name():
+    with pytest.raises(ConfigError) as error:
+        parse_environment("environments/prod-eu.yaml", "")
+    assert str(error.value) == (
+        "environments/prod-eu.yaml: (file name) 'prod-eu': environment names must be 1-16 lower-case letters and "
+        "digits, starting with a letter (the name becomes part of stack names)"
+    )
+
+
+def test_top_level_that_is_not_a_mapping_is_rejected():
+    with pytest.raises(ConfigError) as error:
+        parse_environment(F, "- just\n- a list\n")
+    assert str(error.value) == f"{F}: (top level) ['just', 'a list']: must be a mapping of keys to values"

@@ -1,0 +1,83 @@
+"""Helpers for tests: environments built from a minimal valid file, and readers of synthesized JSON."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import cdk  # noqa: F401  (first: chooses the Node.js jsii runs on and how provider packages load)
+import cdktf
+
+from config import Environment, parse_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+# The smallest valid environment; tests change what they are about.
+MINIMAL: dict[str, Any] = {
+    "azure": {"location": "westeurope", "resource_group": "rg-test"},
+    "key_vault": {"name": "kv-test"},
+    "eso": {"auth": "service_principal"},
+    "cluster": {"context": "test"},
+    "apps": {"myapp": {}},
+}
+
+
+def make_env(changes: dict[str, Any] | None = None, *, name: str = "test", drop: tuple[str, ...] = ()) -> Environment:
+    """An environment from MINIMAL with ``changes`` merged in (dotted keys allowed, ``drop`` removes keys)."""
+    data = copy.deepcopy(MINIMAL)
+    for dotted, value in (changes or {}).items():
+        *parents, last = dotted.split(".")
+        node = data
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    for dotted in drop:
+        *parents, last = dotted.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        del node[last]
+    return parse_environment(f"environments/{name}.yaml", yaml.safe_dump(data))
+
+
+def synth_json(stack: Any) -> dict[str, Any]:
+    """The stack's Terraform JSON as a dict."""
+    return json.loads(cdktf.Testing.synth(stack))
+
+
+def resources(synthesized: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return synthesized.get("resource", {}).get(resource_type, {})
+
+
+def only(synthesized: dict[str, Any], resource_type: str) -> dict[str, Any]:
+    """The single resource of a type (fails when there is not exactly one)."""
+    found = resources(synthesized, resource_type)
+    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+    return next(iter(found.values()))
+
+
+def shared_file(relative: str) -> Path:
+    """A file of ../shared (reference data such as the ESO schemas).
+
+    CI always has ../shared: there a missing file fails the test. Elsewhere the test is skipped with the reason.
+    """
+    path = SHARED / relative
+    if not path.exists():
+        message = f"{path} is missing: the reference data in ../shared is needed for this check"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+SUBNET_EXAMPLE = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/"
+    "virtualNetworks/vnet/subnets/nodes"
+)
