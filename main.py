@@ -22,7 +22,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "constructs")]
 from config import ConfigError, Environment, load_environments  # noqa: E402
 
 ENVIRONMENTS_DIR = ROOT / "environments"
-STATE_DIR = ROOT / "state"
 
 
 def build_app(environments: list[Environment], outdir: Path):
@@ -31,10 +30,8 @@ def build_app(environments: list[Environment], outdir: Path):
     from stacks.azure_stack import AzureStack
 
     app = App(outdir=str(outdir))
-    # Stacks run Terraform in <outdir>/stacks/<stack>/; their local state lives in state/ beside cdktf.out.
-    state_dir = os.path.relpath(STATE_DIR, outdir / "stacks" / "stack").replace(os.sep, "/")
     for env in environments:
-        AzureStack(app, f"azure-{env.name}", env=env, state_dir=state_dir)
+        AzureStack(app, f"azure-{env.name}", env=env)
     return app
 
 

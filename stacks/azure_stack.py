@@ -28,8 +28,8 @@ from vault_access import SECRETS_OFFICER, SECRETS_USER, Grant, VaultAccess
 class AzureStack(EnvironmentStack):
     """Construct IDs here are a contract: the vault, the identity and the grants are stateful."""
 
-    def __init__(self, scope: Construct, id: str, *, env: Environment, state_dir: str) -> None:
-        super().__init__(scope, id, env=env, state_dir=state_dir)
+    def __init__(self, scope: Construct, id: str, *, env: Environment) -> None:
+        super().__init__(scope, id, env=env)
 
         AzurermProvider(
             self,

@@ -6,16 +6,16 @@ from cdk import Construct, LocalBackend, TerraformStack
 from config import Environment
 
 
+# Terraform runs each stack in <outdir>/stacks/<stack>/. From there this is the folder `state/` beside the outdir
+# (normally the project root's state/): state survives `rm -rf cdktf.out`, the path holds nothing of this machine,
+# and other stacks' terraform_remote_state resolve to the same file.
+LOCAL_STATE_DIR = "../../../state"
+
+
 class EnvironmentStack(TerraformStack):
-    """A stack named ``<kind>-<env>`` whose Terraform state is kept outside ``cdktf.out``.
+    """A stack named ``<kind>-<env>`` whose Terraform state is kept outside ``cdktf.out``."""
 
-    ``state_dir`` is relative to the stack's own folder (``cdktf.out/stacks/<stack>/``, where Terraform runs),
-    normally ``../../../state``: the state survives ``rm -rf cdktf.out``, the path holds nothing of this machine,
-    and other stacks' ``terraform_remote_state`` resolve to the same file.
-    """
-
-    def __init__(self, scope: Construct, id: str, *, env: Environment, state_dir: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, env: Environment) -> None:
         super().__init__(scope, id)
         self.env = env
-        self.state_dir = state_dir
-        LocalBackend(self, path=f"{state_dir}/{id}.tfstate")
+        LocalBackend(self, path=f"{LOCAL_STATE_DIR}/{id}.tfstate")
