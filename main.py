@@ -39,6 +39,7 @@ def synth(environments: list[Environment], outdir: Path) -> None:
     """Synthesize into a staging folder, then swap it in: a failed synth never leaves a half-written outdir."""
     staging = outdir.with_name(outdir.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
+    outdir.parent.mkdir(parents=True, exist_ok=True)
     build_app(environments, staging).synth()
     retired = outdir.with_name(outdir.name + ".retired")
     shutil.rmtree(retired, ignore_errors=True)
