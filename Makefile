@@ -21,11 +21,20 @@ TOOLS := .tools
 export CHECKPOINT_DISABLE := 1
 export DISABLE_VERSION_CHECK := 1
 
-.PHONY: help synth test install lock clean
+# The cdktf CLI runs on the machine's Node.js: cdktf-cli 0.21 (the last release) ships its terminal module for
+# Node 18-22 only, so it cannot use the newer Node that jsii runs on (see cdk.py). The app it starts (main.py)
+# still runs jsii on the Node of the virtual environment.
+CDKTF_CLI_VERSION := 0.21.0
+CDKTF = npx --yes cdktf-cli@$(CDKTF_CLI_VERSION)
+
+.PHONY: help synth test install lock clean list deploy diff require-stack
 
 help:
 	@echo "make synth [ENV=dev]   synthesize the example environments into cdktf.out/"
 	@echo "make test              run the test suite"
+	@echo "make list              the stacks, in deployment order"
+	@echo "make diff STACK=...    plan one stack (cdktf diff)"
+	@echo "make deploy STACK=...  apply one stack (cdktf deploy; asks before applying, ARGS=--auto-approve to skip)"
 	@echo "make lock              re-lock Pipfile.lock after editing Pipfile"
 
 $(INSTALLED): Pipfile.lock
@@ -44,6 +53,21 @@ synth: $(INSTALLED)
 
 test: $(INSTALLED)
 	@$(PY) -m pytest
+
+list: synth
+	@$(PY) scripts/list_stacks.py cdktf.out
+
+require-stack:
+	@test -n "$(STACK)" || { echo "usage: make $(MAKECMDGOALS) STACK=<stack>; the stacks are:"; $(PY) main.py && $(PY) scripts/list_stacks.py; exit 2; }
+	@major=$$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null); \
+	  case "$$major" in 18|20|22) ;; \
+	  *) echo "cdktf-cli $(CDKTF_CLI_VERSION) needs Node.js 18, 20 or 22 on PATH (found: $${major:-none})"; exit 2;; esac
+
+diff: $(INSTALLED) require-stack
+	@$(CDKTF) diff $(STACK) $(ARGS)
+
+deploy: $(INSTALLED) require-stack
+	@$(CDKTF) deploy $(STACK) $(ARGS)
 
 lock:
 	@test -x $(TOOLS)/bin/pipenv || ($(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet pipenv==$(PIPENV_VERSION))

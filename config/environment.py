@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.apps import AppSettings, parse_apps
+from config.backend import BackendSettings, parse_backend
 from config.azure import AzureSettings, KeyVaultSettings, parse_azure, parse_key_vault
 from config.eso import ClusterSettings, EsoAuth, EsoSettings, parse_cluster, parse_eso
 from config.reader import MISSING, ConfigError, Section, fail, load_yaml
@@ -29,6 +30,7 @@ class Environment:
     eso: EsoSettings
     cluster: ClusterSettings
     apps: tuple[AppSettings, ...]
+    backend: BackendSettings
 
     @property
     def tags(self) -> dict[str, str]:
@@ -50,6 +52,7 @@ def parse_environment(source: str, text: str) -> Environment:
         eso=parse_eso(top.section("eso"), name),
         cluster=parse_cluster(top.section("cluster")),
         apps=parse_apps(top.section("apps")),
+        backend=parse_backend(top.section("backend")),
     )
     top.done()
     _check_across_sections(environment)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from cdk import Construct, LocalBackend, TerraformStack
+from cdk import AzurermBackend, CloudBackend, Construct, LocalBackend, NamedCloudWorkspace, TerraformStack
 from config import Environment
-
+from config.backend import BackendSettings, BackendType
 
 # Terraform runs each stack in <outdir>/stacks/<stack>/. From there this is the folder `state/` beside the outdir
 # (normally the project root's state/): state survives `rm -rf cdktf.out`, the path holds nothing of this machine,
@@ -12,10 +12,43 @@ from config import Environment
 LOCAL_STATE_DIR = "../../../state"
 
 
+def configure_backend(stack: TerraformStack, stack_name: str, settings: BackendSettings) -> None:
+    """One state per stack. cdktf derives each cross-stack ``terraform_remote_state`` from the producing stack's
+    backend, so a consumer always reads the state where the producer writes it, whichever backend is chosen.
+
+    No credential is passed: Terraform takes HCP Terraform tokens from ``terraform login`` / ``TF_TOKEN_<host>``
+    and Azure credentials from ``az login`` / ``ARM_*`` at run time.
+    """
+    if settings.type is BackendType.LOCAL:
+        LocalBackend(stack, path=f"{LOCAL_STATE_DIR}/{stack_name}.tfstate")
+    elif settings.type is BackendType.CLOUD:
+        assert settings.cloud
+        CloudBackend(
+            stack,
+            organization=settings.cloud.organization,
+            hostname=settings.cloud.hostname,
+            workspaces=NamedCloudWorkspace(name=settings.workspace(stack_name), project=settings.cloud.project),
+        )
+    else:
+        assert settings.azurerm
+        azurerm = settings.azurerm
+        AzurermBackend(
+            stack,
+            resource_group_name=azurerm.resource_group_name,
+            storage_account_name=azurerm.storage_account_name,
+            container_name=azurerm.container_name,
+            key=f"{azurerm.key_prefix}/{stack_name}.tfstate",
+            subscription_id=azurerm.subscription_id,
+            tenant_id=azurerm.tenant_id,
+            # Entra ID (RBAC: Storage Blob Data Contributor) instead of the storage account's shared key.
+            use_azuread_auth=True,
+        )
+
+
 class EnvironmentStack(TerraformStack):
-    """A stack named ``<kind>-<env>`` whose Terraform state is kept outside ``cdktf.out``."""
+    """A stack named ``<kind>-<env>`` with its own state in the environment's backend."""
 
     def __init__(self, scope: Construct, id: str, *, env: Environment) -> None:
         super().__init__(scope, id)
         self.env = env
-        LocalBackend(self, path=f"{LOCAL_STATE_DIR}/{id}.tfstate")
+        configure_backend(self, id, env.backend)

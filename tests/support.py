@@ -81,3 +81,23 @@ SUBNET_EXAMPLE = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/"
     "virtualNetworks/vnet/subnets/nodes"
 )
+
+
+def synth_pair(outdir: Path, backend: dict | None) -> tuple[dict, dict]:
+    """An azure stack and a stack that reads the vault URI from it, synthesized into ``outdir`` as `make synth`
+    does (with ``backend`` as the environment's backend settings). Returns both stacks' JSON."""
+    from cdk import TerraformOutput
+    from stacks.azure_stack import AzureStack
+    from stacks.base import EnvironmentStack
+
+    env = make_env({"backend": backend} if backend else None)
+    app = cdktf.App(outdir=str(outdir))
+    azure = AzureStack(app, "azure-test", env=env)
+    consumer = EnvironmentStack(app, "consumer-test", env=env)
+    TerraformOutput(consumer, "vault_uri", value=azure.key_vault.vault_uri)
+    app.synth()
+
+    def read(name: str) -> dict:
+        return json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text())
+
+    return read("azure-test"), read("consumer-test")

@@ -219,7 +219,7 @@ REJECTED = [
     (
         "unknown top-level key",
         {"keyvault": {"name": "kv-test"}},
-        f"{F}: keyvault: unknown key (allowed here: apps, azure, cluster, eso, key_vault)",
+        f"{F}: keyvault: unknown key (allowed here: apps, azure, backend, cluster, eso, key_vault)",
     ),
     (
         "unknown key in a section",
