@@ -107,6 +107,7 @@ from cdktf_cdktf_provider_azurerm.provider import (  # noqa: E402
 from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermClientConfig  # noqa: E402
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup  # noqa: E402
 from cdktf_cdktf_provider_azurerm.key_vault import KeyVault, KeyVaultNetworkAcls  # noqa: E402
+from cdktf_cdktf_provider_azurerm.key_vault_secret import KeyVaultSecret  # noqa: E402
 from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment  # noqa: E402
 from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity  # noqa: E402
 from cdktf_cdktf_provider_azurerm.federated_identity_credential import FederatedIdentityCredential  # noqa: E402
@@ -116,6 +117,10 @@ from cdktf_cdktf_provider_azuread.provider import AzureadProvider  # noqa: E402
 from cdktf_cdktf_provider_azuread.application import Application  # noqa: E402
 from cdktf_cdktf_provider_azuread.service_principal import ServicePrincipal  # noqa: E402
 from cdktf_cdktf_provider_azuread.application_password import ApplicationPasswordA  # noqa: E402
+
+# random
+from cdktf_cdktf_provider_random.provider import RandomProvider  # noqa: E402
+from cdktf_cdktf_provider_random.password import Password as RandomPassword  # noqa: E402
 
 # time
 from cdktf_cdktf_provider_time.provider import TimeProvider  # noqa: E402
@@ -150,6 +155,7 @@ __all__ = [
     "FederatedIdentityCredential",
     "KeyVault",
     "KeyVaultNetworkAcls",
+    "KeyVaultSecret",
     "ResourceGroup",
     "RoleAssignment",
     "UserAssignedIdentity",
@@ -158,6 +164,9 @@ __all__ = [
     "Application",
     "ApplicationPasswordA",
     "ServicePrincipal",
+    # random
+    "RandomPassword",
+    "RandomProvider",
     # time
     "TimeProvider",
     "TimeRotating",

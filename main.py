@@ -28,10 +28,12 @@ def build_app(environments: list[Environment], outdir: Path):
     """Every stack of every environment, in deployment order."""
     from cdk import App
     from stacks.azure_stack import AzureStack
+    from stacks.secrets_stack import SecretsStack
 
     app = App(outdir=str(outdir))
     for env in environments:
-        AzureStack(app, f"azure-{env.name}", env=env)
+        azure = AzureStack(app, f"azure-{env.name}", env=env)
+        SecretsStack(app, f"secrets-{env.name}", env=env, azure=azure)
     return app
 
 

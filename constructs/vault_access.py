@@ -6,14 +6,16 @@ Roles are Azure built-in roles for Key Vault's RBAC model
 * ``Key Vault Secrets Officer`` manages secrets: the principal that deploys (and any extra officers) gets it.
 
 New role assignments take a while to reach Key Vault; writing a secret right after granting the role fails with
-403. Everything that writes secrets depends on :attr:`VaultAccess.ready`, a ``time_sleep`` after the grants.
+403. Everything that writes secrets takes the vault ID from :attr:`VaultAccess.writable_vault_id`: the vault ID
+read back from a ``time_sleep`` after the grants, so the dependency on the wait is carried by the data itself and
+holds across stacks too (a consumer stack reads it through its remote state).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdk import Construct, RoleAssignment, TimeSleep
+from cdk import Construct, RoleAssignment, TimeSleep, Token
 
 SECRETS_USER = "Key Vault Secrets User"
 SECRETS_OFFICER = "Key Vault Secrets Officer"
@@ -59,5 +61,11 @@ class VaultAccess(Construct):
             self,
             "rbac_propagation",
             create_duration=f"{propagation_wait_seconds}s",
+            triggers={"key_vault_id": vault_id},
             depends_on=self.assignments,
         )
+
+    @property
+    def writable_vault_id(self) -> str:
+        """The vault ID, known only once the role assignments have had time to propagate."""
+        return Token.as_string(self.ready.interpolation_for_attribute("triggers.key_vault_id"))

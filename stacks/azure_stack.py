@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from cdk import (
     AzureadProvider,
-    AzurermProvider,
-    AzurermProviderFeatures,
-    AzurermProviderFeaturesKeyVault,
     Construct,
     DataAzurermClientConfig,
     ResourceGroup,
@@ -21,7 +18,7 @@ from config import Environment
 from config.eso import EsoAuth
 from eso_identity import EsoServicePrincipal, EsoWorkloadIdentity
 from secure_key_vault import SecureKeyVault
-from stacks.base import EnvironmentStack
+from stacks.base import EnvironmentStack, azurerm_provider
 from vault_access import SECRETS_OFFICER, SECRETS_USER, Grant, VaultAccess
 
 
@@ -31,28 +28,7 @@ class AzureStack(EnvironmentStack):
     def __init__(self, scope: Construct, id: str, *, env: Environment) -> None:
         super().__init__(scope, id, env=env)
 
-        AzurermProvider(
-            self,
-            "azurerm",
-            features=[
-                AzurermProviderFeatures(
-                    # Destroying a vault or secret soft-deletes it and never purges it; creating one whose name is
-                    # soft-deleted recovers it instead of failing. Secrets are never lost by a Terraform run.
-                    key_vault=[
-                        AzurermProviderFeaturesKeyVault(
-                            purge_soft_delete_on_destroy=False,
-                            purge_soft_deleted_secrets_on_destroy=False,
-                            recover_soft_deleted_key_vaults=True,
-                            recover_soft_deleted_secrets=True,
-                        )
-                    ]
-                )
-            ],
-            subscription_id=env.azure.subscription_id,
-            # The provider would otherwise try to register every resource provider in the subscription, which
-            # needs subscription-wide rights the deploying principal often lacks.
-            resource_provider_registrations="none",
-        )
+        azurerm_provider(self, env)
         AzureadProvider(self, "azuread")
         TimeProvider(self, "time")
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from cdk import AzurermBackend, CloudBackend, Construct, LocalBackend, NamedCloudWorkspace, TerraformStack
+from cdk import (
+    AzurermBackend,
+    AzurermProvider,
+    AzurermProviderFeatures,
+    AzurermProviderFeaturesKeyVault,
+    CloudBackend,
+    Construct,
+    LocalBackend,
+    NamedCloudWorkspace,
+    TerraformStack,
+)
 from config import Environment
 from config.backend import BackendSettings, BackendType
 
@@ -52,3 +62,30 @@ class EnvironmentStack(TerraformStack):
         super().__init__(scope, id)
         self.env = env
         configure_backend(self, id, env.backend)
+
+
+def azurerm_provider(stack: TerraformStack, env: Environment) -> AzurermProvider:
+    """The azurerm provider as every stack that touches Azure configures it. Credentials come from ``az login`` or
+    ``ARM_*`` at plan time."""
+    return AzurermProvider(
+        stack,
+        "azurerm",
+        subscription_id=env.azure.subscription_id,
+        # The provider would otherwise try to register every resource provider in the subscription, which needs
+        # subscription-wide rights the deploying principal often lacks.
+        resource_provider_registrations="none",
+        features=[
+            AzurermProviderFeatures(
+                # Destroying a vault or secret soft-deletes it and never purges it; creating one whose name is
+                # soft-deleted recovers it instead of failing. Secrets are never lost by a Terraform run.
+                key_vault=[
+                    AzurermProviderFeaturesKeyVault(
+                        purge_soft_delete_on_destroy=False,
+                        purge_soft_deleted_secrets_on_destroy=False,
+                        recover_soft_deleted_key_vaults=True,
+                        recover_soft_deleted_secrets=True,
+                    )
+                ]
+            )
+        ],
+    )

@@ -1,0 +1,1 @@
+"""User-facing modules: what an app team (or a stack) instantiates to get its secrets."""

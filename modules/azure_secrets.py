@@ -1,0 +1,138 @@
+"""The azure-secrets module: an app's secrets in Azure Key Vault, named ``<app>-<key>``.
+
+The Python form of the manual setup's Terraform module, with the same interface::
+
+    AzureSecrets(stack, "myapp",
+                 key_vault_id=vault_id, app_name="myapp",
+                 static_secrets={"db-username": "myapp", "db-host": "postgres", "db-name": "myapp"},
+                 random_secrets=["db-password"])
+
+makes ``myapp-db-username``, ``myapp-db-host``, ``myapp-db-name`` and a generated ``myapp-db-password``.
+Stacks build it from an environment file with :meth:`AzureSecrets.for_app`, which adds what the file declares per
+secret: generation policy, person-supplied values (sensitive Terraform variables), content type, expiry, tags and
+rotation versions.
+
+Defaults: a random secret is 32 characters of letters, digits, ``-`` and ``_`` (safe in URLs, connection strings
+and shells unescaped); every secret has ``content_type`` ``text/plain`` and tags ``app`` and ``source``.
+Pass ``key_vault_id`` from :attr:`VaultAccess.writable_vault_id` so that every write waits for the role
+assignments to propagate (https://learn.microsoft.com/azure/key-vault/general/rbac-guide).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from cdk import Construct, KeyVaultSecret, RandomPassword, TerraformVariable
+from config.apps import (
+    VAULT_SECRET_NAME_RULE,
+    AppSettings,
+    RandomPolicy,
+    SecretKind,
+    SecretSpec,
+    check_secret_key,
+)
+
+
+def static_secret(app_name: str, key: str, value: str, **metadata) -> SecretSpec:
+    """A value that is not secret (a user name, a host). Never pass a password here."""
+    return SecretSpec(key=key, vault_name=f"{app_name}-{key}", kind=SecretKind.STATIC, declared_at=key, value=value,
+                      tags={"app": app_name, "source": "static"}, **metadata)
+
+
+def random_secret(app_name: str, key: str, policy: RandomPolicy | None = None, **metadata) -> SecretSpec:
+    """A value Terraform generates with ``random_password``."""
+    return SecretSpec(key=key, vault_name=f"{app_name}-{key}", kind=SecretKind.RANDOM, declared_at=key,
+                      random=policy or RandomPolicy(), tags={"app": app_name, "source": "random"}, **metadata)
+
+
+class AzureSecrets(Construct):
+    """Makes, per secret, an ``azurerm_key_vault_secret`` (construct ID: the key) and, for a random secret, a
+    ``random_password`` (``<key>-value``); for a person-supplied secret, a sensitive, non-nullable Terraform
+    variable named as declared (set it with ``TF_VAR_<variable>``).
+
+    Construct IDs are the secret keys: renaming a key replaces the vault secret (the old one is soft-deleted).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        key_vault_id: str,
+        app_name: str,
+        static_secrets: Mapping[str, str] | None = None,
+        random_secrets: Sequence[str] | None = None,
+        secrets: Sequence[SecretSpec] = (),
+    ) -> None:
+        super().__init__(scope, id)
+        specs = [
+            *secrets,
+            *(static_secret(app_name, key, value) for key, value in (static_secrets or {}).items()),
+            *(random_secret(app_name, key) for key in (random_secrets or ())),
+        ]
+        self.app_name = app_name
+        self.secrets: dict[str, KeyVaultSecret] = {}
+        self.variables: dict[str, TerraformVariable] = {}
+        for spec in specs:
+            _check(app_name, spec)
+            if spec.key in self.secrets:
+                raise ValueError(f"azure-secrets {app_name}: secret key {spec.key!r} is given twice")
+            self.secrets[spec.key] = KeyVaultSecret(
+                self,
+                spec.key,
+                key_vault_id=key_vault_id,
+                name=spec.vault_name,
+                value=self._value(spec),
+                content_type=spec.content_type,
+                expiration_date=spec.expiration_date,
+                tags=spec.tags,
+            )
+
+    @classmethod
+    def for_app(cls, scope: Construct, app: AppSettings, *, key_vault_id: str) -> "AzureSecrets":
+        """The module as an environment file declares it for ``app`` (construct ID: the app's name)."""
+        return cls(scope, app.name, key_vault_id=key_vault_id, app_name=app.name, secrets=app.secrets)
+
+    def _value(self, spec: SecretSpec) -> str:
+        if spec.kind is SecretKind.STATIC:
+            assert spec.value is not None
+            return spec.value
+        if spec.kind is SecretKind.RANDOM:
+            policy = spec.random or RandomPolicy()
+            password = RandomPassword(
+                self,
+                f"{spec.key}-value",
+                length=policy.length,
+                special=policy.special,
+                override_special=policy.override_special if policy.special else None,
+                min_lower=policy.min_lower,
+                min_upper=policy.min_upper,
+                min_numeric=policy.min_numeric,
+                min_special=policy.min_special,
+                # Bumping the version in the environment file generates a new value.
+                keepers={"version": str(spec.version)},
+            )
+            return password.result
+        assert spec.variable
+        variable = TerraformVariable(
+            self,
+            f"{spec.key}-variable",
+            type="string",
+            sensitive=True,
+            nullable=False,
+            description=f"Value of Key Vault secret {spec.vault_name} (set TF_VAR_{spec.variable})",
+        )
+        # The variable keeps the name the environment file gives it, so TF_VAR_<name> finds it.
+        variable.override_logical_id(spec.variable)
+        self.variables[spec.variable] = variable
+        return variable.string_value
+
+
+def _check(app_name: str, spec: SecretSpec) -> None:
+    """Rules for callers that build the module in Python (environment files are checked when parsed)."""
+    problem = check_secret_key(spec.key)
+    if problem:
+        raise ValueError(f"azure-secrets {app_name}: secret key {spec.key!r} {problem}")
+    name = f"{app_name}-{spec.key}"
+    if spec.vault_name != name or not 1 <= len(name) <= 127:
+        raise ValueError(f"azure-secrets {app_name}: vault secret name {name!r} must be {VAULT_SECRET_NAME_RULE}")

@@ -1,0 +1,27 @@
+"""Stack ``secrets-<env>``: every app's secrets in the environment's Key Vault (the azure-secrets module per app).
+
+Replaces the manual ``terraform apply`` of the azure-secrets module once per app. It reads the vault ID from the
+azure stack's state, through the RBAC propagation wait, so no secret is written before the grants hold.
+"""
+
+from __future__ import annotations
+
+from cdk import Construct, RandomProvider
+from config import Environment
+from modules.azure_secrets import AzureSecrets
+from stacks.azure_stack import AzureStack
+from stacks.base import EnvironmentStack, azurerm_provider
+
+
+class SecretsStack(EnvironmentStack):
+    """One :class:`AzureSecrets` per app (construct ID: the app's name, a contract)."""
+
+    def __init__(self, scope: Construct, id: str, *, env: Environment, azure: AzureStack) -> None:
+        super().__init__(scope, id, env=env)
+        azurerm_provider(self, env)
+        RandomProvider(self, "random")
+        self.apps = {
+            app.name: AzureSecrets.for_app(self, app, key_vault_id=azure.vault_access.writable_vault_id)
+            for app in env.apps
+            if app.secrets
+        }
