@@ -55,6 +55,9 @@ class KeyVaultSettings:
     secrets_officers: tuple[str, ...] = ()
     # How long anything that writes secrets waits after the role assignments (RBAC propagation).
     rbac_propagation_wait_seconds: int = 60
+    # Write secret values with write-only arguments from ephemeral sources: no value in plan or state
+    # (Terraform >= 1.11). Terraform then cannot see drift of the values; see docs/secrets-in-state.md.
+    write_only_secrets: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ class AzureSettings:
     resource_group: str
     # None: taken from ARM_SUBSCRIPTION_ID or the Azure CLI login at plan time.
     subscription_id: str | None = None
+    # The Entra ID tenant of the vault. Needed only where it is written into a file (GitOps delivery); stacks
+    # otherwise read it from the signed-in client at plan time.
+    tenant_id: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -159,6 +165,7 @@ def parse_azure(section: Section) -> AzureSettings:
         location=section.string("location", rule="an Azure region such as 'westeurope'", check=check_location),
         resource_group=section.string("resource_group", rule=RESOURCE_GROUP_RULE, check=check_resource_group),
         subscription_id=section.string("subscription_id", None, rule="a GUID", check=check_guid),
+        tenant_id=section.string("tenant_id", None, rule="a GUID", check=check_guid),
         tags=section.string_map("tags", rule="a tag value", check_key=check_tag_name, check_value=check_tag_value),
     )
     section.done()
@@ -195,6 +202,7 @@ def parse_key_vault(section: Section) -> KeyVaultSettings:
         rbac_propagation_wait_seconds=section.integer(
             "rbac_propagation_wait_seconds", 60, minimum=0, maximum=600, unit="seconds"
         ),
+        write_only_secrets=section.boolean("write_only_secrets", False),
     )
     section.done()
     return settings

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from config.apps import AppSettings, parse_apps
 from config.backend import BackendSettings, parse_backend
+from config.delivery import DeliveryMode, DeliverySettings, parse_delivery
 from config.azure import AzureSettings, KeyVaultSettings, parse_azure, parse_key_vault
 from config.eso import ClusterSettings, EsoAuth, EsoSettings, parse_cluster, parse_eso
 from config.reader import MISSING, ConfigError, Section, fail, load_yaml
@@ -31,6 +32,7 @@ class Environment:
     cluster: ClusterSettings
     apps: tuple[AppSettings, ...]
     backend: BackendSettings
+    delivery: DeliverySettings
 
     @property
     def tags(self) -> dict[str, str]:
@@ -53,6 +55,7 @@ def parse_environment(source: str, text: str) -> Environment:
         cluster=parse_cluster(top.section("cluster")),
         apps=parse_apps(top.section("apps")),
         backend=parse_backend(top.section("backend")),
+        delivery=parse_delivery(top.section("delivery")),
     )
     top.done()
     _check_across_sections(environment)
@@ -60,6 +63,14 @@ def parse_environment(source: str, text: str) -> Environment:
 
 
 def _check_across_sections(env: Environment) -> None:
+    if env.delivery.mode is DeliveryMode.GITOPS and not env.azure.tenant_id:
+        fail(
+            env.source,
+            "azure.tenant_id",
+            MISSING,
+            "is required with delivery.mode 'gitops': the ClusterSecretStore is rendered to a YAML file, so the "
+            "tenant must be known when synthesizing (`az account show --query tenantId`)",
+        )
     if env.eso.auth is EsoAuth.WORKLOAD_IDENTITY and not env.cluster.oidc_issuer_url:
         fail(
             env.source,

@@ -12,6 +12,11 @@ Stacks build it from an environment file with :meth:`AzureSecrets.for_app`, whic
 secret: generation policy, person-supplied values (sensitive Terraform variables), content type, expiry, tags and
 rotation versions.
 
+With ``write_only=True`` (``key_vault.write_only_secrets`` in the environment file), random and person-supplied
+values are written through the write-only ``value_wo`` argument from an ephemeral ``random_password`` or an
+ephemeral variable, with ``value_wo_version`` as the rotation trigger: no secret value in plan or state
+(Terraform >= 1.11, https://developer.hashicorp.com/terraform/language/resources/ephemeral/write-only).
+
 Defaults: a random secret is 32 characters of letters, digits, ``-`` and ``_`` (safe in URLs, connection strings
 and shells unescaped); every secret has ``content_type`` ``text/plain`` and tags ``app`` and ``source``.
 Pass ``key_vault_id`` from :attr:`VaultAccess.writable_vault_id` so that every write waits for the role
@@ -23,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from cdk import Construct, KeyVaultSecret, RandomPassword, TerraformVariable
+from ephemeral_resource import EphemeralRandomPassword
 from config.apps import (
     VAULT_SECRET_NAME_RULE,
     AppSettings,
@@ -63,6 +69,7 @@ class AzureSecrets(Construct):
         static_secrets: Mapping[str, str] | None = None,
         random_secrets: Sequence[str] | None = None,
         secrets: Sequence[SecretSpec] = (),
+        write_only: bool = False,
     ) -> None:
         super().__init__(scope, id)
         specs = [
@@ -71,27 +78,38 @@ class AzureSecrets(Construct):
             *(random_secret(app_name, key) for key in (random_secrets or ())),
         ]
         self.app_name = app_name
+        self.write_only = write_only
         self.secrets: dict[str, KeyVaultSecret] = {}
         self.variables: dict[str, TerraformVariable] = {}
         for spec in specs:
             _check(app_name, spec)
             if spec.key in self.secrets:
                 raise ValueError(f"azure-secrets {app_name}: secret key {spec.key!r} is given twice")
+            value = self._value(spec)
+            # Write-only: the value goes to Key Vault but never into plan or state; Terraform sends it again only
+            # when value_wo_version changes (bump `version` in the environment file to rotate).
+            write_only = self.write_only and spec.kind is not SecretKind.STATIC
             self.secrets[spec.key] = KeyVaultSecret(
                 self,
                 spec.key,
                 key_vault_id=key_vault_id,
                 name=spec.vault_name,
-                value=self._value(spec),
+                value=None if write_only else value,
+                value_wo=value if write_only else None,
+                value_wo_version=spec.version if write_only else None,
                 content_type=spec.content_type,
                 expiration_date=spec.expiration_date,
                 tags=spec.tags,
             )
 
     @classmethod
-    def for_app(cls, scope: Construct, app: AppSettings, *, key_vault_id: str) -> "AzureSecrets":
+    def for_app(
+        cls, scope: Construct, app: AppSettings, *, key_vault_id: str, write_only: bool = False
+    ) -> "AzureSecrets":
         """The module as an environment file declares it for ``app`` (construct ID: the app's name)."""
-        return cls(scope, app.name, key_vault_id=key_vault_id, app_name=app.name, secrets=app.secrets)
+        return cls(
+            scope, app.name, key_vault_id=key_vault_id, app_name=app.name, secrets=app.secrets, write_only=write_only
+        )
 
     def _value(self, spec: SecretSpec) -> str:
         if spec.kind is SecretKind.STATIC:
@@ -99,6 +117,19 @@ class AzureSecrets(Construct):
             return spec.value
         if spec.kind is SecretKind.RANDOM:
             policy = spec.random or RandomPolicy()
+            if self.write_only:
+                # Generated afresh at every run and never stored; only a version bump sends a new one to the vault.
+                return EphemeralRandomPassword(
+                    self,
+                    f"{spec.key}-value",
+                    length=policy.length,
+                    special=policy.special,
+                    **({"override_special": policy.override_special} if policy.special else {}),
+                    min_lower=policy.min_lower,
+                    min_upper=policy.min_upper,
+                    min_numeric=policy.min_numeric,
+                    min_special=policy.min_special,
+                ).result
             password = RandomPassword(
                 self,
                 f"{spec.key}-value",
@@ -124,6 +155,10 @@ class AzureSecrets(Construct):
         )
         # The variable keeps the name the environment file gives it, so TF_VAR_<name> finds it.
         variable.override_logical_id(spec.variable)
+        if self.write_only:
+            # An ephemeral variable (Terraform >= 1.10) is never written to plan or state; CDKTF 0.21 has no
+            # property for it.
+            variable.add_override("ephemeral", True)
         self.variables[spec.variable] = variable
         return variable.string_value
 

@@ -13,6 +13,9 @@ from stacks.azure_stack import AzureStack
 from stacks.base import EnvironmentStack, azurerm_provider
 
 
+WRITE_ONLY_TERRAFORM_VERSION = ">= 1.11.0"
+
+
 class SecretsStack(EnvironmentStack):
     """One :class:`AzureSecrets` per app (construct ID: the app's name, a contract)."""
 
@@ -20,8 +23,14 @@ class SecretsStack(EnvironmentStack):
         super().__init__(scope, id, env=env)
         azurerm_provider(self, env)
         RandomProvider(self, "random")
+        write_only = env.key_vault.write_only_secrets
+        if write_only:
+            # Write-only arguments and ephemeral variables need Terraform 1.11.
+            self.add_override("terraform.required_version", WRITE_ONLY_TERRAFORM_VERSION)
         self.apps = {
-            app.name: AzureSecrets.for_app(self, app, key_vault_id=azure.vault_access.writable_vault_id)
+            app.name: AzureSecrets.for_app(
+                self, app, key_vault_id=azure.vault_access.writable_vault_id, write_only=write_only
+            )
             for app in env.apps
             if app.secrets
         }

@@ -219,14 +219,14 @@ REJECTED = [
     (
         "unknown top-level key",
         {"keyvault": {"name": "kv-test"}},
-        f"{F}: keyvault: unknown key (allowed here: apps, azure, backend, cluster, eso, key_vault)",
+        f"{F}: keyvault: unknown key (allowed here: apps, azure, backend, cluster, delivery, eso, key_vault)",
     ),
     (
         "unknown key in a section",
         {"key_vault.nmae": "kv-test"},
         f"{F}: key_vault.nmae: unknown key (allowed here: name, network_acls, prevent_destroy, "
         "public_network_access_enabled, purge_protection_enabled, rbac_propagation_wait_seconds, secrets_officers, "
-        "sku_name, soft_delete_retention_days)",
+        "sku_name, soft_delete_retention_days, write_only_secrets)",
     ),
     (
         "section that is not a mapping",

@@ -94,3 +94,55 @@ def test_python_callers_cannot_declare_a_key_twice(stack):
         AzureSecrets(
             stack, "myapp", key_vault_id="/v", app_name="myapp", static_secrets={"db-host": "x"}, random_secrets=["db-host"]
         )
+
+
+WRITE_ONLY_APP = {
+    "apps": {
+        "myapp": {
+            "static_secrets": {"db-host": "postgres"},
+            "random_secrets": {"db-password": {"version": 4}},
+            "sensitive_secrets": {"stripe-api-key": {"variable": "myapp_stripe", "version": 2}},
+        }
+    }
+}
+
+
+@pytest.fixture
+def write_only_json(stack) -> dict:
+    env = make_env(WRITE_ONLY_APP)
+    AzureSecrets.for_app(stack, env.apps[0], key_vault_id="/v", write_only=True)
+    return synth_json(stack)
+
+
+def test_write_only_random_secret_comes_from_an_ephemeral_password(write_only_json):
+    assert "random_password" not in write_only_json.get("resource", {})
+    (ephemeral_id,) = write_only_json["ephemeral"]["random_password"]
+    secret = secrets_by_name(write_only_json)["myapp-db-password"]
+    assert "value" not in secret
+    assert secret["value_wo"] == f"${{ephemeral.random_password.{ephemeral_id}.result}}"
+    assert secret["value_wo_version"] == 4
+
+
+def test_write_only_ephemeral_password_keeps_the_generation_policy(write_only_json):
+    (policy,) = write_only_json["ephemeral"]["random_password"].values()
+    assert policy == {
+        "length": 32,
+        "special": True,
+        "override_special": "-_",
+        "min_lower": 1,
+        "min_upper": 1,
+        "min_numeric": 1,
+        "min_special": 0,
+    }
+
+
+def test_write_only_supplied_secret_reads_an_ephemeral_variable(write_only_json):
+    assert write_only_json["variable"]["myapp_stripe"]["ephemeral"] is True
+    secret = secrets_by_name(write_only_json)["myapp-stripe-api-key"]
+    assert (secret.get("value"), secret["value_wo"], secret["value_wo_version"]) == (None, "${var.myapp_stripe}", 2)
+
+
+def test_write_only_keeps_static_values_as_plain_values(write_only_json):
+    secret = secrets_by_name(write_only_json)["myapp-db-host"]
+    assert secret["value"] == "postgres"
+    assert "value_wo" not in secret

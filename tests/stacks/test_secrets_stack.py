@@ -56,3 +56,17 @@ def test_app_without_secrets_gets_no_module():
     env = make_env({"apps": {"empty": {}}})
     stack = SecretsStack(app, "secrets-test", env=env, azure=AzureStack(app, "azure-test", env=env))
     assert stack.apps == {}
+
+
+def test_write_only_environment_requires_terraform_1_11():
+    app = cdktf.Testing.app()
+    env = make_env({"apps": APPS, "key_vault.write_only_secrets": True})
+    stack = SecretsStack(app, "secrets-test", env=env, azure=AzureStack(app, "azure-test", env=env))
+    assert json.loads(cdktf.Testing.synth(stack))["terraform"]["required_version"] == ">= 1.11.0"
+
+
+def test_stacks_without_write_only_state_no_terraform_version():
+    app = cdktf.Testing.app()
+    env = make_env({"apps": APPS})
+    stack = SecretsStack(app, "secrets-test", env=env, azure=AzureStack(app, "azure-test", env=env))
+    assert "required_version" not in json.loads(cdktf.Testing.synth(stack)).get("terraform", {})
