@@ -66,3 +66,14 @@ def test_config_stack_is_deployed_after_eso_and_azure(tmp_path):
     manifest = synth_app([make_env()], tmp_path)["manifest.json"]
     assert sorted(manifest["stacks"]["eso-config-test"]["dependencies"]) == ["azure-test", "eso-test"]
     assert manifest["stacks"]["eso-test"]["dependencies"] == ["azure-test"]
+
+
+def test_gitops_environment_leaves_the_store_to_argo_cd(tmp_path):
+    env = make_env(
+        {
+            "delivery": {"mode": "gitops", "repo_url": "https://github.com/acme/platform-secrets.git"},
+            "azure.tenant_id": "00000000-0000-0000-0000-000000000001",
+        }
+    )
+    synthesized = synth_app([env], tmp_path)
+    assert sorted(synthesized["manifest.json"]["stacks"]) == ["azure-test", "eso-test", "secrets-test"]
