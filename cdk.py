@@ -122,6 +122,16 @@ from cdktf_cdktf_provider_azuread.application_password import ApplicationPasswor
 from cdktf_cdktf_provider_random.provider import RandomProvider  # noqa: E402
 from cdktf_cdktf_provider_random.password import Password as RandomPassword  # noqa: E402
 
+# helm
+from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes  # noqa: E402
+from cdktf_cdktf_provider_helm.release import Release as HelmRelease  # noqa: E402
+
+# kubernetes
+from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider  # noqa: E402
+from cdktf_cdktf_provider_kubernetes.manifest import Manifest as KubernetesManifest  # noqa: E402
+from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata  # noqa: E402
+from cdktf_cdktf_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata  # noqa: E402
+
 # time
 from cdktf_cdktf_provider_time.provider import TimeProvider  # noqa: E402
 from cdktf_cdktf_provider_time.rotating import Rotating as TimeRotating  # noqa: E402
@@ -167,6 +177,17 @@ __all__ = [
     # random
     "RandomPassword",
     "RandomProvider",
+    # helm
+    "HelmProvider",
+    "HelmProviderKubernetes",
+    "HelmRelease",
+    # kubernetes
+    "KubernetesManifest",
+    "KubernetesProvider",
+    "NamespaceV1",
+    "NamespaceV1Metadata",
+    "SecretV1",
+    "SecretV1Metadata",
     # time
     "TimeProvider",
     "TimeRotating",

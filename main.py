@@ -27,13 +27,20 @@ ENVIRONMENTS_DIR = ROOT / "environments"
 def build_app(environments: list[Environment], outdir: Path):
     """Every stack of every environment, in deployment order."""
     from cdk import App
+    from config.delivery import DeliveryMode
     from stacks.azure_stack import AzureStack
+    from stacks.eso_config_stack import EsoConfigStack
+    from stacks.eso_stack import EsoStack
     from stacks.secrets_stack import SecretsStack
 
     app = App(outdir=str(outdir))
     for env in environments:
         azure = AzureStack(app, f"azure-{env.name}", env=env)
         SecretsStack(app, f"secrets-{env.name}", env=env, azure=azure)
+        eso = EsoStack(app, f"eso-{env.name}", env=env, azure=azure)
+        # With GitOps delivery Argo CD applies the ClusterSecretStore from manifests/<env>/, not Terraform.
+        if env.delivery.mode is DeliveryMode.TERRAFORM:
+            EsoConfigStack(app, f"eso-config-{env.name}", env=env, azure=azure, eso=eso)
     return app
 
 

@@ -6,15 +6,24 @@ ESO reads the vault as one identity, in one of two modes:
 * ``workload_identity``: a user-assigned managed identity federated with ESO's Kubernetes service account
   (AKS with the OIDC issuer enabled; no secret exists at all).
 https://external-secrets.io/latest/provider/azure-key-vault/
+
+The chart settings (version, replicas, resources, pod disruption budget, ServiceMonitor) become the values of the
+``external-secrets`` Helm release; see ``constructs/eso_chart.py`` for how each one maps to a chart value.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
 
 from config.reader import Section, check_pattern
+
+# The chart release this project's values are checked against (../shared/eso/ holds its values and schemas).
+DEFAULT_CHART_VERSION = "2.9.0"
+# external-secrets.io/v1, which every manifest here uses, is served from this release on.
+MINIMUM_CHART_VERSION = (0, 16, 0)
 
 # -- models ---------------------------------------------------------------------------------------------------
 
@@ -47,12 +56,61 @@ class WorkloadIdentitySettings:
 
 
 @dataclass(frozen=True)
+class ResourceQuantities:
+    """CPU and memory as Kubernetes quantities (``'250m'``, ``'256Mi'``); ``None`` leaves the value unset."""
+
+    cpu: str | None = None
+    memory: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {name: value for name, value in (("cpu", self.cpu), ("memory", self.memory)) if value is not None}
+
+
+@dataclass(frozen=True)
+class ResourceSettings:
+    """Requests and limits of the ESO controller's container. Empty: the chart's default (none set).
+
+    https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+    """
+
+    requests: ResourceQuantities = field(default_factory=ResourceQuantities)
+    limits: ResourceQuantities = field(default_factory=ResourceQuantities)
+
+
+@dataclass(frozen=True)
+class PodDisruptionBudgetSettings:
+    """A PodDisruptionBudget keeping ``min_available`` pods of the controller and of the webhook during drains.
+
+    https://kubernetes.io/docs/concepts/workloads/pods/disruptions/
+    """
+
+    min_available: int
+
+
+@dataclass(frozen=True)
 class EsoSettings:
     auth: EsoAuth
     namespace: str = "external-secrets"
     service_account: str = "external-secrets"
     service_principal: ServicePrincipalSettings = field(default_factory=ServicePrincipalSettings)
     workload_identity: WorkloadIdentitySettings | None = None
+    # The external-secrets chart version, pinned (https://charts.external-secrets.io). The repository is fixed.
+    chart_version: str = DEFAULT_CHART_VERSION
+    # Pods of the controller and of the webhook. Above 1 the controllers elect a leader (only one syncs at a time).
+    replicas: int = 1
+    resources: ResourceSettings = field(default_factory=ResourceSettings)
+    # None: no PodDisruptionBudget (the chart's default).
+    pod_disruption_budget: PodDisruptionBudgetSettings | None = None
+    # A Prometheus Operator ServiceMonitor for ESO's metrics; the release fails when its CRD is missing.
+    service_monitor_enabled: bool = False
+    # The ClusterSecretStore serves only the namespaces of the environment's apps (spec.conditions), not every
+    # namespace of the cluster: a namespace that is not an app's cannot read the vault through it.
+    restrict_to_app_namespaces: bool = True
+
+    @property
+    def leader_election_enabled(self) -> bool:
+        """Several controller replicas must elect a leader, or each would sync every ExternalSecret."""
+        return self.replicas > 1
 
 
 @dataclass(frozen=True)
@@ -94,6 +152,62 @@ def check_kubeconfig_path(value: str) -> str | None:
             "relative to cdktf.out/stacks/<stack>/"
         )
     return None
+
+
+_SEMVER = re.compile(
+    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
+)
+CHART_VERSION_RULE = "an exact chart version such as '2.9.0' (MAJOR.MINOR.PATCH: the release is pinned, not a range)"
+
+
+def check_chart_version(value: str) -> str | None:
+    match = _SEMVER.fullmatch(value)
+    if not match:
+        return f"must be {CHART_VERSION_RULE}"
+    if tuple(int(part) for part in match.group(1, 2, 3)) < MINIMUM_CHART_VERSION:
+        minimum = ".".join(str(part) for part in MINIMUM_CHART_VERSION)
+        return (
+            f"must be {minimum} or newer: older charts do not serve external-secrets.io/v1, the API version of the "
+            "ClusterSecretStore (the 0.9.x line is end-of-life)"
+        )
+    return None
+
+
+# Kubernetes quantities, restricted to the forms that make sense for each resource.
+# https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+CPU_RULE = "a CPU quantity: cores such as '0.5' or '2', or millicores such as '250m'"
+_CPU = re.compile(r"(\d+(\.\d{1,3})?|\.\d{1,3})|(\d+)m")
+MEMORY_RULE = "a memory quantity: bytes with a suffix such as '256Mi' or '1Gi' (Ki, Mi, Gi, Ti; k, M, G, T)"
+_MEMORY = re.compile(r"(\d+(\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
+_MULTIPLIERS = {
+    "": 1, "m": Decimal("0.001"),
+    "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
+    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
+}  # fmt: skip
+
+
+def check_cpu(value: str) -> str | None:
+    if not _CPU.fullmatch(value):
+        return f"must be {CPU_RULE}"
+    return None
+
+
+def check_memory(value: str) -> str | None:
+    # Kubernetes accepts '256m', but for memory that is 0.256 bytes: always a slip for Mi or M.
+    if re.fullmatch(r"\d+(\.\d+)?m", value):
+        number = value[:-1]
+        return f"means {number} thousandths of a byte: write '{number}Mi' (mebibytes) or '{number}M' (megabytes)"
+    if not _MEMORY.fullmatch(value):
+        return f"must be {MEMORY_RULE}"
+    return None
+
+
+def quantity_value(value: str) -> Decimal:
+    """The number a checked CPU or memory quantity stands for (cores or bytes), for comparisons."""
+    match = re.fullmatch(r"([\d.]+)([A-Za-z]*)", value)
+    assert match, value
+    return Decimal(match.group(1)) * _MULTIPLIERS[match.group(2)]
 
 
 # -- parsing --------------------------------------------------------------------------------------------------
@@ -140,13 +254,71 @@ def parse_eso(section: Section, env_name: str) -> EsoSettings:
             )
         )
         wi_section.done()
+    replicas = section.integer("replicas", 1, minimum=1, maximum=10)
+    # Written (even empty) means wanted: the budget is an optional part, absent unless configured.
+    budget_section = section.section("pod_disruption_budget")
+    pod_disruption_budget = (
+        parse_pod_disruption_budget(budget_section, replicas, section.field("replicas"))
+        if section.raw.get("pod_disruption_budget") is not None
+        else None
+    )
     settings = EsoSettings(
         auth=auth,
         namespace=namespace,
         service_account=service_account,
         service_principal=service_principal,
         workload_identity=workload_identity,
+        chart_version=section.string(
+            "chart_version", DEFAULT_CHART_VERSION, rule=CHART_VERSION_RULE, check=check_chart_version
+        ),
+        replicas=replicas,
+        resources=parse_resources(section.section("resources")),
+        pod_disruption_budget=pod_disruption_budget,
+        service_monitor_enabled=section.boolean("service_monitor_enabled", False),
+        restrict_to_app_namespaces=section.boolean("restrict_to_app_namespaces", True),
     )
+    section.done()
+    return settings
+
+
+def parse_quantities(section: Section) -> ResourceQuantities:
+    quantities = ResourceQuantities(
+        cpu=section.quantity("cpu", None, rule=CPU_RULE, check=check_cpu),
+        memory=section.quantity("memory", None, rule=MEMORY_RULE, check=check_memory),
+    )
+    section.done()
+    return quantities
+
+
+def parse_resources(section: Section) -> ResourceSettings:
+    requests_section = section.section("requests")
+    settings = ResourceSettings(
+        requests=parse_quantities(requests_section), limits=parse_quantities(section.section("limits"))
+    )
+    for name in ("cpu", "memory"):
+        request, limit = getattr(settings.requests, name), getattr(settings.limits, name)
+        if request is not None and limit is not None and quantity_value(request) > quantity_value(limit):
+            requests_section.fail(
+                name,
+                request,
+                f"must not be above {section.field('limits')}.{name} {limit!r} (Kubernetes rejects a container "
+                "whose request is above its limit)",
+            )
+    section.done()
+    return settings
+
+
+def parse_pod_disruption_budget(section: Section, replicas: int, replicas_field: str) -> PodDisruptionBudgetSettings:
+    settings = PodDisruptionBudgetSettings(
+        min_available=section.integer("min_available", 1, minimum=1, maximum=9, unit="pods")
+    )
+    if settings.min_available >= replicas:
+        section.fail(
+            "min_available",
+            settings.min_available,
+            f"must be less than {replicas_field} ({replicas}): a budget that keeps every pod blocks node drains "
+            f"and cluster upgrades (raise {replicas_field} or remove the budget)",
+        )
     section.done()
     return settings
 

@@ -142,6 +142,25 @@ class Section:
                 self.fail(key, value, problem)
         return value
 
+    def quantity(
+        self, key: str, default: Any = _MISSING, *, rule: str, check: Callable[[str], str | None]
+    ) -> Any:
+        """A Kubernetes-style quantity written as text (``'250m'``) or as a plain YAML number (``0.5``, ``2``).
+
+        Numbers are taken as their text, so ``cpu: 2`` and ``cpu: '2'`` mean the same, as they do in a pod spec.
+        """
+        value = self._raw(key, default, rule)
+        if value is default and default is not _MISSING:
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.fail(key, value, f"must be {rule}")
+        problem = check(value)
+        if problem:
+            self.fail(key, value, problem)
+        return value
+
     def integer(self, key: str, default: Any = _MISSING, *, minimum: int, maximum: int, unit: str = "") -> Any:
         rule = f"a whole number from {minimum} to {maximum}{(' ' + unit) if unit else ''}"
         value = self._raw(key, default, rule)

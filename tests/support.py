@@ -52,6 +52,22 @@ def synth_json(stack: Any) -> dict[str, Any]:
     return json.loads(cdktf.Testing.synth(stack))
 
 
+def synth_app(environments: list[Environment], outdir: Path) -> dict[str, dict[str, Any]]:
+    """Every stack of ``main.build_app`` synthesized into ``outdir``, by stack name; ``"manifest.json"`` too.
+
+    Use it where stacks refer to each other: ``cdktf.Testing.synth`` of a single stack does not resolve
+    cross-stack references into outputs and ``terraform_remote_state``, a real synth does.
+    """
+    from main import build_app
+
+    build_app(environments, outdir).synth()
+    synthesized = {
+        path.parent.name: json.loads(path.read_text()) for path in sorted(outdir.glob("stacks/*/cdk.tf.json"))
+    }
+    synthesized["manifest.json"] = json.loads((outdir / "manifest.json").read_text())
+    return synthesized
+
+
 def resources(synthesized: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
     return synthesized.get("resource", {}).get(resource_type, {})
 

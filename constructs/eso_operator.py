@@ -1,0 +1,159 @@
+"""External Secrets Operator on a cluster: its namespace, its Helm release and, in service principal mode, the
+Kubernetes Secret with the credentials it signs in to Azure with.
+
+Chart: ``external-secrets`` from https://charts.external-secrets.io (fixed), version from ``eso.chart_version``.
+Values: https://github.com/external-secrets/external-secrets/blob/main/deploy/charts/external-secrets/values.yaml
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cdk import Construct, Fn, HelmRelease, NamespaceV1, NamespaceV1Metadata, SecretV1, SecretV1Metadata, Token
+from config.eso import EsoAuth, EsoSettings
+from eso_manifests import CLIENT_ID_KEY, CLIENT_SECRET_KEY, CREDENTIALS_SECRET_NAME
+
+CHART_REPOSITORY = "https://charts.external-secrets.io"
+CHART_NAME = "external-secrets"
+RELEASE_NAME = "external-secrets"
+
+# Labels and annotations of Azure workload identity, read by AKS's mutating webhook and by ESO.
+# https://azure.github.io/azure-workload-identity/docs/topics/service-account-labels-and-annotations.html
+WORKLOAD_IDENTITY_USE_LABEL = "azure.workload.identity/use"
+WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"
+WORKLOAD_IDENTITY_TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id"
+
+
+@dataclass(frozen=True)
+class WorkloadIdentityBinding:
+    """The identity ESO's service account is federated with: its client ID and the tenant it belongs to."""
+
+    client_id: str
+    tenant_id: str
+
+
+def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBinding | None) -> dict[str, Any]:
+    """The values of the ``external-secrets`` release, from the environment's ESO settings.
+
+    Always set:
+    * ``installCRDs: true`` and ``crds.annotations`` ``helm.sh/resource-policy: keep``: the chart installs the CRDs
+      as templates, so without the annotation uninstalling the release would delete the CRDs and, with them, every
+      ExternalSecret and every Secret they own;
+    * ``replicaCount`` and ``webhook.replicaCount`` from ``eso.replicas``, with ``leaderElect`` when above 1 (only
+      the leader syncs). The webhook validates every ExternalSecret and store change, so it gets as many pods;
+      the cert controller stays at one (it only renews the webhook's certificate);
+    * ``serviceAccount.name`` from ``eso.service_account``: the federated credential's subject names it.
+
+    When configured: ``resources`` of the controller; ``podDisruptionBudget`` of the controller and the webhook;
+    ``serviceMonitor`` with ``renderMode: failIfMissing`` (asked-for monitoring that silently does not exist is
+    worse than a failed release). In workload identity mode, ``workload_identity`` annotates the service account
+    and ``podLabels`` has ``azure.workload.identity/use: "true"``, so AKS injects the token into the controller.
+    """
+    if (settings.auth is EsoAuth.WORKLOAD_IDENTITY) != (workload_identity is not None):
+        raise ValueError("workload_identity is required with auth 'workload_identity', and only then")
+
+    service_account: dict[str, Any] = {"create": True, "name": settings.service_account}
+    webhook: dict[str, Any] = {"replicaCount": settings.replicas}
+    values: dict[str, Any] = {
+        "installCRDs": True,
+        "crds": {"annotations": {"helm.sh/resource-policy": "keep"}},
+        "replicaCount": settings.replicas,
+        "leaderElect": settings.leader_election_enabled,
+        "serviceAccount": service_account,
+        "webhook": webhook,
+    }
+
+    resources = {
+        name: quantities.as_dict()
+        for name, quantities in (("requests", settings.resources.requests), ("limits", settings.resources.limits))
+        if quantities.as_dict()
+    }
+    if resources:
+        values["resources"] = resources
+    if settings.pod_disruption_budget:
+        budget = {"enabled": True, "minAvailable": settings.pod_disruption_budget.min_available}
+        values["podDisruptionBudget"] = budget
+        webhook["podDisruptionBudget"] = dict(budget)
+    if settings.service_monitor_enabled:
+        values["serviceMonitor"] = {"enabled": True, "renderMode": "failIfMissing"}
+    if workload_identity:
+        service_account["annotations"] = {
+            WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION: workload_identity.client_id,
+            WORKLOAD_IDENTITY_TENANT_ID_ANNOTATION: workload_identity.tenant_id,
+        }
+        values["podLabels"] = {WORKLOAD_IDENTITY_USE_LABEL: "true"}
+    return values
+
+
+def render_values(values: dict[str, Any]) -> str:
+    """Chart values as the release's ``values`` document: JSON (a subset of YAML) with sorted keys, so the same
+    settings always give the same text and a plan shows no spurious diff. Terraform references inside strings
+    (``${...}``) stay quoted, whatever they resolve to."""
+    return json.dumps(values, indent=2, sort_keys=True)
+
+
+class ExternalSecretsOperator(Construct):
+    """Makes the ESO namespace (``kubernetes_namespace_v1``, ID ``namespace``) and the Helm release
+    (``helm_release``, ID ``release``) of the ``external-secrets`` chart, with :func:`chart_values`.
+
+    ``wait = true``: the release is complete only when every pod, the webhook's included, is ready, so a
+    ClusterSecretStore applied afterwards is admitted. https://external-secrets.io/latest/introduction/getting-started/
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        settings: EsoSettings,
+        workload_identity: WorkloadIdentityBinding | None,
+    ) -> None:
+        super().__init__(scope, id)
+        self.namespace = NamespaceV1(self, "namespace", metadata=NamespaceV1Metadata(name=settings.namespace))
+        self.values = chart_values(settings, workload_identity=workload_identity)
+        self.release = HelmRelease(
+            self,
+            "release",
+            name=RELEASE_NAME,
+            repository=CHART_REPOSITORY,
+            chart=CHART_NAME,
+            version=settings.chart_version,
+            # A reference, not the literal: the release waits for the namespace.
+            namespace=self.namespace.metadata.name,
+            wait=True,
+            values=[render_values(self.values)],
+        )
+
+    @property
+    def namespace_name(self) -> str:
+        return self.namespace.metadata.name
+
+
+class AzureCredentialsSecret(Construct):
+    """Makes the Kubernetes Secret ``azure-secret-creds`` (``kubernetes_secret_v1``, ID ``secret``) with the keys
+    ``ClientID`` and ``ClientSecret`` that a ClusterSecretStore in service principal mode reads.
+
+    ``client_secret`` must be a Terraform reference (the ``azure-<env>`` stack's password), never a literal: the
+    value then exists only in Terraform state and in the cluster, not in ``cdktf.out``. It is marked sensitive
+    here, because a value read through ``terraform_remote_state`` loses the sensitivity of its output.
+    https://external-secrets.io/latest/provider/azure-key-vault/#service-principal-key-authentication
+    """
+
+    def __init__(self, scope: Construct, id: str, *, namespace: str, client_id: str, client_secret: str) -> None:
+        if not Token.is_unresolved(client_secret):
+            raise ValueError(
+                "client_secret must be a Terraform reference (such as the azure stack's application password), "
+                "never a literal: a literal would be written into cdktf.out"
+            )
+        super().__init__(scope, id)
+        self.secret = SecretV1(
+            self,
+            "secret",
+            metadata=SecretV1Metadata(name=CREDENTIALS_SECRET_NAME, namespace=namespace),
+            type="Opaque",
+            # A value read through terraform_remote_state is not marked sensitive, whatever the output it comes
+            # from: mark it again here, so it is redacted in any plan or output it might reach.
+            data={CLIENT_ID_KEY: client_id, CLIENT_SECRET_KEY: Fn.sensitive(client_secret)},
+        )

@@ -1,0 +1,44 @@
+"""Stack ``eso-<env>``: External Secrets Operator on the environment's cluster.
+
+Replaces the manual ``helm install external-secrets ...`` and, in service principal mode,
+``kubectl create secret generic azure-secret-creds ...``. The client ID and secret come from the ``azure-<env>``
+stack as cross-stack references (a sensitive output there, a ``terraform_remote_state`` here), so the secret is
+never written into ``cdktf.out``; it is in both stacks' Terraform state, which is therefore secret.
+"""
+
+from __future__ import annotations
+
+from cdk import Construct
+from cluster_access import helm_provider, kubernetes_provider
+from config import Environment
+from config.eso import EsoAuth
+from eso_operator import AzureCredentialsSecret, ExternalSecretsOperator, WorkloadIdentityBinding
+from stacks.azure_stack import AzureStack
+from stacks.base import EnvironmentStack
+
+
+class EsoStack(EnvironmentStack):
+    """Construct IDs here are a contract: ``eso`` (namespace, release) and ``azure_credentials`` (the Secret)."""
+
+    def __init__(self, scope: Construct, id: str, *, env: Environment, azure: AzureStack) -> None:
+        super().__init__(scope, id, env=env)
+        kubernetes_provider(self, env.cluster)
+        helm_provider(self, env.cluster)
+
+        workload_identity = None
+        if env.eso.auth is EsoAuth.WORKLOAD_IDENTITY:
+            workload_identity = WorkloadIdentityBinding(
+                client_id=azure.eso_identity.client_id, tenant_id=azure.tenant_id
+            )
+        self.operator = ExternalSecretsOperator(self, "eso", settings=env.eso, workload_identity=workload_identity)
+
+        self.credentials: AzureCredentialsSecret | None = None
+        if env.eso.auth is EsoAuth.SERVICE_PRINCIPAL:
+            assert azure.service_principal  # the azure stack makes one in this mode
+            self.credentials = AzureCredentialsSecret(
+                self,
+                "azure_credentials",
+                namespace=self.operator.namespace_name,
+                client_id=azure.service_principal.client_id,
+                client_secret=azure.service_principal.client_secret,
+            )

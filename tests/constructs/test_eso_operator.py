@@ -1,0 +1,138 @@
+"""The ESO Helm release, its chart values and the service principal's credentials Secret."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import cdk
+from eso_checks import chart_values_problems
+from eso_operator import (
+    AzureCredentialsSecret,
+    ExternalSecretsOperator,
+    WorkloadIdentityBinding,
+    chart_values,
+    render_values,
+)
+from support import make_env, only, synth_json
+
+WORKLOAD_IDENTITY = {"eso.auth": "workload_identity", "cluster.oidc_issuer_url": "https://issuer.example/x/"}
+BINDING = WorkloadIdentityBinding(
+    client_id="11111111-1111-1111-1111-111111111111", tenant_id="22222222-2222-2222-2222-222222222222"
+)
+PRODUCTION = {
+    "eso.replicas": 3,
+    "eso.pod_disruption_budget": {"min_available": 2},
+    "eso.resources": {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"memory": "512Mi"}},
+    "eso.service_monitor_enabled": True,
+}
+
+
+def test_default_values_keep_the_crds_and_name_the_service_account():
+    assert chart_values(make_env().eso, workload_identity=None) == {
+        "installCRDs": True,
+        "crds": {"annotations": {"helm.sh/resource-policy": "keep"}},
+        "replicaCount": 1,
+        "leaderElect": False,
+        "serviceAccount": {"create": True, "name": "external-secrets"},
+        "webhook": {"replicaCount": 1},
+    }
+
+
+def test_several_replicas_elect_a_leader_and_scale_the_webhook():
+    values = chart_values(make_env({"eso.replicas": 2}).eso, workload_identity=None)
+    assert (values["replicaCount"], values["leaderElect"], values["webhook"]["replicaCount"]) == (2, True, 2)
+
+
+def test_disruption_budget_covers_controller_and_webhook():
+    values = chart_values(make_env(PRODUCTION).eso, workload_identity=None)
+    assert values["podDisruptionBudget"] == {"enabled": True, "minAvailable": 2}
+    assert values["webhook"]["podDisruptionBudget"] == {"enabled": True, "minAvailable": 2}
+
+
+def test_resources_carry_only_what_is_configured():
+    values = chart_values(make_env(PRODUCTION).eso, workload_identity=None)
+    assert values["resources"] == {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"memory": "512Mi"}}
+
+
+def test_service_monitor_fails_the_release_when_its_crd_is_missing():
+    values = chart_values(make_env(PRODUCTION).eso, workload_identity=None)
+    assert values["serviceMonitor"] == {"enabled": True, "renderMode": "failIfMissing"}
+
+
+def test_optional_values_are_absent_unless_configured():
+    values = chart_values(make_env().eso, workload_identity=None)
+    assert not {"resources", "podDisruptionBudget", "serviceMonitor", "podLabels"} & set(values)
+
+
+def test_workload_identity_annotates_the_service_account_and_labels_the_pods():
+    values = chart_values(make_env(WORKLOAD_IDENTITY).eso, workload_identity=BINDING)
+    assert values["serviceAccount"] == {
+        "create": True,
+        "name": "external-secrets",
+        "annotations": {
+            "azure.workload.identity/client-id": BINDING.client_id,
+            "azure.workload.identity/tenant-id": BINDING.tenant_id,
+        },
+    }
+    assert values["podLabels"] == {"azure.workload.identity/use": "true"}
+
+
+def test_workload_identity_binding_must_match_the_auth_mode():
+    with pytest.raises(ValueError, match="workload_identity is required with auth 'workload_identity', and only then"):
+        chart_values(make_env().eso, workload_identity=BINDING)
+
+
+@pytest.mark.parametrize(
+    ("changes", "binding"),
+    [({}, None), (PRODUCTION, None), ({**WORKLOAD_IDENTITY, **PRODUCTION}, BINDING)],
+    ids=["minimal", "production", "workload identity"],
+)
+def test_values_validate_against_the_chart_schema_and_defaults(changes, binding):
+    assert chart_values_problems(chart_values(make_env(changes).eso, workload_identity=binding)) == []
+
+
+def test_rendered_values_do_not_depend_on_insertion_order():
+    assert render_values({"b": 1, "a": {"d": 2, "c": 3}}) == render_values({"a": {"c": 3, "d": 2}, "b": 1})
+
+
+def test_release_installs_the_pinned_chart_into_the_eso_namespace_and_waits(stack):
+    ExternalSecretsOperator(stack, "eso", settings=make_env({"eso.namespace": "eso"}).eso, workload_identity=None)
+    synthesized = synth_json(stack)
+    assert only(synthesized, "kubernetes_namespace_v1")["metadata"] == {"name": "eso"}
+    release = only(synthesized, "helm_release")
+    assert {key: release[key] for key in ("name", "repository", "chart", "version", "wait")} == {
+        "name": "external-secrets",
+        "repository": "https://charts.external-secrets.io",
+        "chart": "external-secrets",
+        "version": "2.9.0",
+        "wait": True,
+    }
+    assert release["namespace"].startswith("${kubernetes_namespace_v1.")
+
+
+def test_release_values_are_the_rendered_chart_values(stack):
+    settings = make_env(PRODUCTION).eso
+    ExternalSecretsOperator(stack, "eso", settings=settings, workload_identity=None)
+    (values,) = only(synth_json(stack), "helm_release")["values"]
+    assert json.loads(values) == chart_values(settings, workload_identity=None)
+
+
+def test_configured_chart_version_is_installed(stack):
+    settings = make_env({"eso.chart_version": "2.10.1"}).eso
+    ExternalSecretsOperator(stack, "eso", settings=settings, workload_identity=None)
+    assert only(synth_json(stack), "helm_release")["version"] == "2.10.1"
+
+
+def test_credentials_secret_has_the_keys_of_the_manual_setup(stack):
+    password = cdk.TerraformVariable(stack, "password", type="string", sensitive=True)
+    AzureCredentialsSecret(stack, "creds", namespace="eso", client_id="app-id", client_secret=password.string_value)
+    secret = only(synth_json(stack), "kubernetes_secret_v1")
+    assert secret["metadata"] == {"name": "azure-secret-creds", "namespace": "eso"}
+    assert secret["data"] == {"ClientID": "app-id", "ClientSecret": "${sensitive(var.password)}"}
+
+
+def test_credentials_secret_refuses_a_literal_client_secret(stack):
+    with pytest.raises(ValueError, match="client_secret must be a Terraform reference"):
+        AzureCredentialsSecret(stack, "creds", namespace="eso", client_id="app-id", client_secret="hunter2")
