@@ -30,6 +30,7 @@ def build_app(environments: list[Environment], outdir: Path):
     from config.delivery import DeliveryMode
     from stacks.azure_stack import AzureStack
     from stacks.eso_config_stack import EsoConfigStack
+    from stacks.apps_stack import AppsStack
     from stacks.eso_stack import EsoStack
     from stacks.secrets_stack import SecretsStack
 
@@ -38,9 +39,11 @@ def build_app(environments: list[Environment], outdir: Path):
         azure = AzureStack(app, f"azure-{env.name}", env=env)
         SecretsStack(app, f"secrets-{env.name}", env=env, azure=azure)
         eso = EsoStack(app, f"eso-{env.name}", env=env, azure=azure)
-        # With GitOps delivery Argo CD applies the ClusterSecretStore from manifests/<env>/, not Terraform.
+        # With GitOps delivery Argo CD applies the ClusterSecretStore and the ExternalSecrets from
+        # manifests/<env>/ (see stacks/gitops_manifests.py), not Terraform.
         if env.delivery.mode is DeliveryMode.TERRAFORM:
-            EsoConfigStack(app, f"eso-config-{env.name}", env=env, azure=azure, eso=eso)
+            eso_config = EsoConfigStack(app, f"eso-config-{env.name}", env=env, azure=azure, eso=eso)
+            AppsStack(app, f"apps-{env.name}", env=env, eso_config=eso_config)
     return app
 
 
@@ -58,6 +61,26 @@ def synth(environments: list[Environment], outdir: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
+def write_manifests(environments: list[Environment], root: Path) -> list[str]:
+    """Render the GitOps manifests of ``environments`` under ``root`` (manifests/<env>/, manifests/argocd/<env>.yaml).
+
+    Each environment's files are replaced as a whole, so a removed app or a switch to Terraform delivery leaves no
+    stale file behind. Returns the paths written.
+    """
+    from stacks.gitops_manifests import MANIFESTS_DIR, render
+
+    written = []
+    for env in environments:
+        shutil.rmtree(root / MANIFESTS_DIR / env.name, ignore_errors=True)
+        (root / MANIFESTS_DIR / "argocd" / f"{env.name}.yaml").unlink(missing_ok=True)
+        for relative, text in sorted(render(env).items()):
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            written.append(relative)
+    return written
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env", action="append", default=[], help="environment to synthesize (repeatable)")
@@ -68,6 +91,7 @@ def main(argv: list[str]) -> int:
     try:
         environments = load_environments(ENVIRONMENTS_DIR, names, root=ROOT)
         synth(environments, outdir.resolve())
+        write_manifests(environments, ROOT)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -99,6 +99,8 @@ class AppSettings:
     namespace: str
     secrets: tuple[SecretSpec, ...] = ()
     external_secret: ExternalSecretSettings | None = None
+    # Create the namespace with the ExternalSecret (off: the app's own deployment usually owns its namespace).
+    create_namespace: bool = False
 
     def secret(self, key: str) -> SecretSpec:
         return next(secret for secret in self.secrets if secret.key == key)
@@ -357,6 +359,7 @@ def _parse_external_secret(section: Section, app: str, secrets: list[SecretSpec]
 
 def parse_app(section: Section, name: str) -> AppSettings:
     namespace = section.string("namespace", name, rule=DNS_LABEL_RULE, check=check_dns_label)
+    create_namespace = section.boolean("create_namespace", False)
     secrets = [
         *_parse_static(section.section("static_secrets"), name),
         *_parse_random(section.section("random_secrets"), name),
@@ -364,7 +367,13 @@ def parse_app(section: Section, name: str) -> AppSettings:
     ]
     _refuse_duplicate_keys(section.file, secrets)
     external_secret = _parse_external_secret(section.section("external_secret"), name, secrets) if secrets else None
-    settings = AppSettings(name=name, namespace=namespace, secrets=tuple(secrets), external_secret=external_secret)
+    settings = AppSettings(
+        name=name,
+        namespace=namespace,
+        secrets=tuple(secrets),
+        external_secret=external_secret,
+        create_namespace=create_namespace,
+    )
     section.done()
     return settings
 

@@ -53,6 +53,11 @@ def external_secret(app: AppSettings, *, store_name: str, store_kind: str = "Clu
     }
 
 
+def namespace(name: str) -> dict[str, Any]:
+    """A Kubernetes Namespace, for apps whose namespace this project creates (``create_namespace``)."""
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+
+
 def argocd_application(
     *,
     name: str,
@@ -85,4 +90,4 @@ def argocd_application(
 def to_yaml(manifest: dict[str, Any], *, header: str) -> str:
     """One manifest as a YAML document, keys in the order given, behind a comment ``header``."""
     comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
-    return comment + yaml.safe_dump(manifest, sort_keys=False, default_flow_style=False, width=120)
+    return comment + yaml.safe_dump(manifest, sort_keys=False, default_flow_style=False, width=10_000)

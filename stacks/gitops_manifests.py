@@ -3,7 +3,8 @@
 For an environment with ``delivery.mode: gitops``, ``make synth`` writes
 
 * ``manifests/<env>/cluster-secret-store.yaml``: the ClusterSecretStore ``azure-kv-store-<env>``;
-* ``manifests/<env>/<app>.external-secret.yaml``: one ExternalSecret per app;
+* ``manifests/<env>/<app>.external-secret.yaml``: one ExternalSecret per app (and ``<app>.namespace.yaml`` for an
+  app with ``create_namespace``);
 * ``manifests/argocd/<env>.yaml``: the Argo CD Application that syncs ``manifests/<env>/``.
 
 They are committed; Argo CD applies them. They hold names, URLs and IDs only, never a secret value. A test fails
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from config import Environment
 from config.delivery import DeliveryMode
-from app_manifests import argocd_application, external_secret, to_yaml
+from app_manifests import argocd_application, external_secret, namespace, to_yaml
 from eso_manifests import cluster_secret_store_name, environment_cluster_secret_store
 
 MANIFESTS_DIR = "manifests"
@@ -40,6 +41,8 @@ def render(env: Environment) -> dict[str, str]:
         )
     }
     for app in env.apps:
+        if app.create_namespace:
+            files[f"{folder}/{app.name}.namespace.yaml"] = to_yaml(namespace(app.namespace), header=header)
         if app.external_secret:
             manifest = external_secret(app, store_name=cluster_secret_store_name(env.name))
             files[f"{folder}/{app.name}.external-secret.yaml"] = to_yaml(manifest, header=header)

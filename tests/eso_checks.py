@@ -66,7 +66,25 @@ def manifest_problems(manifest: dict[str, Any]) -> list[str]:
         problems.append(f"metadata.namespace {metadata.get('namespace')!r}: a {kind} needs a namespace")
     if kind not in NAMESPACED and "namespace" in metadata:
         problems.append(f"metadata.namespace: a {kind} is cluster-scoped")
+    if kind == "ExternalSecret":
+        problems += external_secret_webhook_problems(manifest)
     return problems + _schema_problems(_validator(CRD_SCHEMAS[kind]), manifest)
+
+
+def external_secret_webhook_problems(manifest: dict[str, Any]) -> list[str]:
+    """Rules ESO's admission webhook enforces on an ExternalSecret that its CRD schema cannot express
+    (../shared/eso/README.md)."""
+    spec = manifest.get("spec", {})
+    target = spec.get("target", {})
+    creation, deletion = target.get("creationPolicy", "Owner"), target.get("deletionPolicy", "Retain")
+    problems = []
+    if not spec.get("data") and not spec.get("dataFrom"):
+        problems.append("spec: an ExternalSecret needs data or dataFrom")
+    if deletion == "Delete" and creation != "Owner":
+        problems.append("spec.target: deletionPolicy Delete requires creationPolicy Owner")
+    if deletion == "Merge" and creation == "None":
+        problems.append("spec.target: deletionPolicy Merge cannot go with creationPolicy None")
+    return problems
 
 
 def chart_values_problems(values: dict[str, Any]) -> list[str]:

@@ -44,7 +44,7 @@ def make_env(changes: dict[str, Any] | None = None, *, name: str = "test", drop:
         for part in parents:
             node = node[part]
         del node[last]
-    return parse_environment(f"environments/{name}.yaml", yaml.safe_dump(data))
+    return parse_environment(f"environments/{name}.yaml", yaml.safe_dump(data, sort_keys=False))
 
 
 def synth_json(stack: Any) -> dict[str, Any]:

@@ -33,6 +33,9 @@ def strings_under_secret_keys(node: Any, path: str = "") -> Iterator[tuple[str, 
             if key == "//":
                 continue
             where = f"{path}.{key}" if path else key
+            # An ExternalSecret's data[].secretKey names a Kubernetes key; it holds no value.
+            if key == "secretKey":
+                continue
             if isinstance(value, str) and re.search(r"secret|password", key, flags=re.IGNORECASE):
                 yield where, value
             yield from strings_under_secret_keys(value, where)
