@@ -130,6 +130,10 @@ from cdktf_cdktf_provider_helm.release import Release as HelmRelease  # noqa: E4
 from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider  # noqa: E402
 from cdktf_cdktf_provider_kubernetes.manifest import Manifest as KubernetesManifest  # noqa: E402
 from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata  # noqa: E402
+from cdktf_cdktf_provider_kubernetes.service_account_v1 import (  # noqa: E402
+    ServiceAccountV1,
+    ServiceAccountV1Metadata,
+)
 from cdktf_cdktf_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata  # noqa: E402
 
 # time
@@ -186,6 +190,8 @@ __all__ = [
     "KubernetesProvider",
     "NamespaceV1",
     "NamespaceV1Metadata",
+    "ServiceAccountV1",
+    "ServiceAccountV1Metadata",
     "SecretV1",
     "SecretV1Metadata",
     # time

@@ -41,9 +41,12 @@ def build_app(environments: list[Environment], outdir: Path):
         eso = EsoStack(app, f"eso-{env.name}", env=env, azure=azure)
         # With GitOps delivery Argo CD applies the ClusterSecretStore and the ExternalSecrets from
         # manifests/<env>/ (see stacks/gitops_manifests.py), not Terraform.
+        # The ClusterSecretStore exists while an app shares it; isolated apps have SecretStores of their own.
         if env.delivery.mode is DeliveryMode.TERRAFORM:
-            eso_config = EsoConfigStack(app, f"eso-config-{env.name}", env=env, azure=azure, eso=eso)
-            AppsStack(app, f"apps-{env.name}", env=env, eso_config=eso_config)
+            eso_config = None
+            if env.uses_cluster_secret_store:
+                eso_config = EsoConfigStack(app, f"eso-config-{env.name}", env=env, azure=azure, eso=eso)
+            AppsStack(app, f"apps-{env.name}", env=env, azure=azure, after=eso_config or eso)
     return app
 
 

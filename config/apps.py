@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from config.eso import DNS_LABEL_RULE, check_dns_label
+from config.eso import DNS_LABEL_RULE, Isolation, check_dns_label
 from config.reader import MISSING, Section, check_pattern, fail
 
 # -- models ---------------------------------------------------------------------------------------------------
@@ -99,8 +99,21 @@ class AppSettings:
     namespace: str
     secrets: tuple[SecretSpec, ...] = ()
     external_secret: ExternalSecretSettings | None = None
-    # Create the namespace with the ExternalSecret (off: the app's own deployment usually owns its namespace).
+    # Create the namespace (in stack eso-<env>; off: the app's own deployment usually owns its namespace).
     create_namespace: bool = False
+    isolation: Isolation = Isolation.SHARED
+    # Isolated apps: the Kubernetes service account (workload identity) or Secret (service principal) in the app's
+    # namespace that the app's SecretStore signs in with.
+    service_account: str = ""
+
+    @property
+    def isolated(self) -> bool:
+        return self.isolation is Isolation.ISOLATED
+
+    @property
+    def secret_store_name(self) -> str:
+        """The app's namespaced SecretStore (isolated apps)."""
+        return f"azure-kv-{self.name}"
 
     def secret(self, key: str) -> SecretSpec:
         return next(secret for secret in self.secrets if secret.key == key)
@@ -357,9 +370,13 @@ def _parse_external_secret(section: Section, app: str, secrets: list[SecretSpec]
     return settings
 
 
-def parse_app(section: Section, name: str) -> AppSettings:
+def parse_app(section: Section, name: str, default_isolation: Isolation = Isolation.SHARED) -> AppSettings:
     namespace = section.string("namespace", name, rule=DNS_LABEL_RULE, check=check_dns_label)
     create_namespace = section.boolean("create_namespace", False)
+    isolation = section.choice("isolation", Isolation, default_isolation)
+    service_account = section.string(
+        "service_account", f"external-secrets-{name}"[:63].rstrip("-"), rule=DNS_LABEL_RULE, check=check_dns_label
+    )
     secrets = [
         *_parse_static(section.section("static_secrets"), name),
         *_parse_random(section.section("random_secrets"), name),
@@ -373,6 +390,8 @@ def parse_app(section: Section, name: str) -> AppSettings:
         secrets=tuple(secrets),
         external_secret=external_secret,
         create_namespace=create_namespace,
+        isolation=isolation,
+        service_account=service_account,
     )
     section.done()
     return settings
@@ -386,17 +405,35 @@ def _refuse_duplicate_keys(file: str, secrets: list[SecretSpec]) -> None:
         seen[secret.key] = secret
 
 
-def parse_apps(section: Section) -> tuple[AppSettings, ...]:
+def parse_apps(section: Section, default_isolation: Isolation = Isolation.SHARED) -> tuple[AppSettings, ...]:
     apps = []
     for name in section.keys():
         if check_dns_label(name):
             section.fail(name, name, f"app names must be {DNS_LABEL_RULE}")
-        apps.append(parse_app(section.section(name), name))
+        apps.append(parse_app(section.section(name), name, default_isolation))
     section.done()
     check_vault_names_are_unique(section.file, apps)
     check_variables_are_unique(section.file, apps)
     check_vault_request_rate(section.file, apps)
+    check_isolated_namespaces(section.file, apps)
     return tuple(sorted(apps, key=lambda app: app.name))
+
+
+def check_isolated_namespaces(file: str, apps: list[AppSettings]) -> None:
+    """An isolated app's namespace holds its own identity and SecretStore: sharing it with another app would let
+    that app use them."""
+    by_namespace: dict[str, AppSettings] = {}
+    for app in apps:
+        other = by_namespace.get(app.namespace)
+        if other and (app.isolated or other.isolated):
+            fail(
+                file,
+                f"apps.{app.name}.namespace",
+                app.namespace,
+                f"is also the namespace of app '{other.name}': an isolated app needs a namespace of its own, or "
+                "the other app could use its SecretStore",
+            )
+        by_namespace[app.namespace] = app
 
 
 def check_vault_names_are_unique(file: str, apps: list[AppSettings]) -> None:

@@ -70,9 +70,15 @@ class AzureSettings:
     # otherwise read it from the signed-in client at plan time.
     tenant_id: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    # Role assignments this environment may create. Azure allows 4,000 per subscription, shared by everything in
+    # it; isolated apps need one per secret.
+    role_assignment_budget: int = 2000
 
 
 # -- rules ----------------------------------------------------------------------------------------------------
+
+# https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits
+AZURE_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION = 4000
 
 KEY_VAULT_NAME_RULE = "3-24 letters, digits and single dashes, starting with a letter and ending with a letter or digit"
 
@@ -167,6 +173,9 @@ def parse_azure(section: Section) -> AzureSettings:
         subscription_id=section.string("subscription_id", None, rule="a GUID", check=check_guid),
         tenant_id=section.string("tenant_id", None, rule="a GUID", check=check_guid),
         tags=section.string_map("tags", rule="a tag value", check_key=check_tag_name, check_value=check_tag_value),
+        role_assignment_budget=section.integer(
+            "role_assignment_budget", 2000, minimum=1, maximum=AZURE_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION
+        ),
     )
     section.done()
     return settings

@@ -11,9 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.apps import AppSettings, parse_apps
+from config.azure import (
+    AZURE_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION,
+    AzureSettings,
+    KeyVaultSettings,
+    parse_azure,
+    parse_key_vault,
+)
 from config.backend import BackendSettings, parse_backend
 from config.delivery import DeliveryMode, DeliverySettings, parse_delivery
-from config.azure import AzureSettings, KeyVaultSettings, parse_azure, parse_key_vault
 from config.eso import ClusterSettings, EsoAuth, EsoSettings, parse_cluster, parse_eso
 from config.reader import MISSING, ConfigError, Section, fail, load_yaml
 
@@ -35,6 +41,27 @@ class Environment:
     delivery: DeliverySettings
 
     @property
+    def shared_apps(self) -> tuple[AppSettings, ...]:
+        """Apps that read the vault through the ClusterSecretStore and ESO's own identity."""
+        return tuple(app for app in self.apps if not app.isolated)
+
+    @property
+    def isolated_apps(self) -> tuple[AppSettings, ...]:
+        return tuple(app for app in self.apps if app.isolated)
+
+    @property
+    def uses_cluster_secret_store(self) -> bool:
+        """The ClusterSecretStore, and ESO's grant on the whole vault, exist only while an app is shared."""
+        return bool(self.shared_apps)
+
+    @property
+    def role_assignment_count(self) -> int:
+        """Role assignments the environment's stacks create: the deployer's and the extra officers' on the vault,
+        ESO's on the vault while an app is shared, and one per secret of every isolated app."""
+        vault_scope = 1 + len(self.key_vault.secrets_officers) + (1 if self.uses_cluster_secret_store else 0)
+        return vault_scope + sum(len(app.secrets) for app in self.isolated_apps)
+
+    @property
     def tags(self) -> dict[str, str]:
         """Tags on every Azure resource: the environment's own, plus what says where a resource comes from."""
         return {"environment": self.name, "managed-by": "cdktf", **self.azure.tags}
@@ -46,14 +73,15 @@ def parse_environment(source: str, text: str) -> Environment:
     if not _ENV_NAME.fullmatch(name):
         fail(source, "(file name)", name, f"environment names must be {ENV_NAME_RULE}")
     top = Section(source, "", load_yaml(source, text))
+    eso = parse_eso(top.section("eso"), name)
     environment = Environment(
         name=name,
         source=source,
         azure=parse_azure(top.section("azure")),
         key_vault=parse_key_vault(top.section("key_vault")),
-        eso=parse_eso(top.section("eso"), name),
+        eso=eso,
         cluster=parse_cluster(top.section("cluster")),
-        apps=parse_apps(top.section("apps")),
+        apps=parse_apps(top.section("apps"), eso.app_isolation),
         backend=parse_backend(top.section("backend")),
         delivery=parse_delivery(top.section("delivery")),
     )
@@ -63,6 +91,16 @@ def parse_environment(source: str, text: str) -> Environment:
 
 
 def _check_across_sections(env: Environment) -> None:
+    if env.role_assignment_count > env.azure.role_assignment_budget:
+        fail(
+            env.source,
+            "apps",
+            MISSING,
+            f"the environment needs {env.role_assignment_count:,} role assignments (one per secret of each isolated "
+            f"app), above azure.role_assignment_budget ({env.azure.role_assignment_budget:,}; Azure allows "
+            f"{AZURE_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION:,} per subscription, shared by everything in it): share a "
+            "vault among fewer isolated apps, move environments to subscriptions of their own, or raise the budget",
+        )
     if env.delivery.mode is DeliveryMode.GITOPS and not env.azure.tenant_id:
         fail(
             env.source,

@@ -28,6 +28,18 @@ MINIMUM_CHART_VERSION = (0, 16, 0)
 # -- models ---------------------------------------------------------------------------------------------------
 
 
+class Isolation(Enum):
+    """Who may read which secrets.
+
+    * ``shared``: one ClusterSecretStore, and ESO's one identity reads the whole vault (the manual setup);
+    * ``isolated``: each app gets its own identity, allowed to read only that app's secrets (a role assignment
+      per secret), and a namespaced SecretStore in the app's namespace. No identity reads the whole vault.
+    """
+
+    SHARED = "shared"
+    ISOLATED = "isolated"
+
+
 class EsoAuth(Enum):
     SERVICE_PRINCIPAL = "service_principal"
     WORKLOAD_IDENTITY = "workload_identity"
@@ -106,6 +118,8 @@ class EsoSettings:
     # The ClusterSecretStore serves only the namespaces of the environment's apps (spec.conditions), not every
     # namespace of the cluster: a namespace that is not an app's cannot read the vault through it.
     restrict_to_app_namespaces: bool = True
+    # The default isolation of the environment's apps; an app may override it (apps.<app>.isolation).
+    app_isolation: Isolation = Isolation.SHARED
 
     @property
     def leader_election_enabled(self) -> bool:
@@ -276,6 +290,7 @@ def parse_eso(section: Section, env_name: str) -> EsoSettings:
         pod_disruption_budget=pod_disruption_budget,
         service_monitor_enabled=section.boolean("service_monitor_enabled", False),
         restrict_to_app_namespaces=section.boolean("restrict_to_app_namespaces", True),
+        app_isolation=section.choice("app_isolation", Isolation, Isolation.SHARED),
     )
     section.done()
     return settings

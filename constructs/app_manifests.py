@@ -53,11 +53,6 @@ def external_secret(app: AppSettings, *, store_name: str, store_kind: str = "Clu
     }
 
 
-def namespace(name: str) -> dict[str, Any]:
-    """A Kubernetes Namespace, for apps whose namespace this project creates (``create_namespace``)."""
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-
-
 def argocd_application(
     *,
     name: str,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from config import Environment
+from config.apps import AppSettings
 from config.eso import EsoAuth, EsoSettings
 
 ESO_API_VERSION = "external-secrets.io/v1"
@@ -115,13 +116,28 @@ def secret_store(*, name: str, namespace: str, vault_url: str, tenant_id: str, a
     }
 
 
+def app_secret_store(app: AppSettings, *, vault_url: str, tenant_id: str, auth_mode: EsoAuth) -> dict[str, Any]:
+    """An isolated app's SecretStore ``azure-kv-<app>`` in its namespace, signing in as the app's own identity:
+    the service account ``app.service_account`` (workload identity) or the Secret ``azure-secret-creds`` of the
+    app's namespace (service principal)."""
+    auth: StoreAuth
+    if auth_mode is EsoAuth.WORKLOAD_IDENTITY:
+        auth = WorkloadIdentityServiceAccount(name=app.service_account, namespace=app.namespace)
+    else:
+        auth = ServicePrincipalCredentials(namespace=app.namespace)
+    return secret_store(
+        name=app.secret_store_name, namespace=app.namespace, vault_url=vault_url, tenant_id=tenant_id, auth=auth
+    )
+
+
 def environment_cluster_secret_store(env: Environment, *, vault_url: str, tenant_id: str) -> dict[str, Any]:
     """The ClusterSecretStore of an environment: its name, how it signs in and, when
     ``eso.restrict_to_app_namespaces`` is on (the default), the namespaces of the environment's apps.
 
     ``vault_url`` and ``tenant_id`` are Terraform references in the ``eso-config`` stack and literals elsewhere.
     """
-    namespaces = [app.namespace for app in env.apps] if env.eso.restrict_to_app_namespaces else None
+    # Isolated apps read through SecretStores of their own, so only the shared apps' namespaces need this store.
+    namespaces = [app.namespace for app in env.shared_apps] if env.eso.restrict_to_app_namespaces else None
     return cluster_secret_store(
         name=cluster_secret_store_name(env.name),
         vault_url=vault_url,

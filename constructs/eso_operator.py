@@ -11,7 +11,18 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cdk import Construct, Fn, HelmRelease, NamespaceV1, NamespaceV1Metadata, SecretV1, SecretV1Metadata, Token
+from cdk import (
+    Construct,
+    Fn,
+    HelmRelease,
+    NamespaceV1,
+    NamespaceV1Metadata,
+    SecretV1,
+    SecretV1Metadata,
+    ServiceAccountV1,
+    ServiceAccountV1Metadata,
+    Token,
+)
 from config.eso import EsoAuth, EsoSettings
 from eso_manifests import CLIENT_ID_KEY, CLIENT_SECRET_KEY, CREDENTIALS_SECRET_NAME
 
@@ -50,9 +61,11 @@ def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBi
     ``serviceMonitor`` with ``renderMode: failIfMissing`` (asked-for monitoring that silently does not exist is
     worse than a failed release). In workload identity mode, ``workload_identity`` annotates the service account
     and ``podLabels`` has ``azure.workload.identity/use: "true"``, so AKS injects the token into the controller.
+    It is None when every app is isolated: ESO then signs in only as the apps' own service accounts (through
+    their SecretStores) and needs no identity of its own.
     """
-    if (settings.auth is EsoAuth.WORKLOAD_IDENTITY) != (workload_identity is not None):
-        raise ValueError("workload_identity is required with auth 'workload_identity', and only then")
+    if workload_identity is not None and settings.auth is not EsoAuth.WORKLOAD_IDENTITY:
+        raise ValueError("workload_identity is only for auth 'workload_identity'")
 
     service_account: dict[str, Any] = {"create": True, "name": settings.service_account}
     webhook: dict[str, Any] = {"replicaCount": settings.replicas}
@@ -157,3 +170,43 @@ class AzureCredentialsSecret(Construct):
             # from: mark it again here, so it is redacted in any plan or output it might reach.
             data={CLIENT_ID_KEY: client_id, CLIENT_SECRET_KEY: Fn.sensitive(client_secret)},
         )
+
+
+class AppSignIn(Construct):
+    """What an isolated app's SecretStore signs in with, in the app's namespace.
+
+    * workload identity (``client_secret`` None): the service account ``service_account``
+      (``kubernetes_service_account_v1``, ID ``service_account``) annotated with the app identity's client and
+      tenant IDs; ESO requests a token for it and exchanges it for an Entra ID token;
+    * service principal: the Secret ``azure-secret-creds`` (:class:`AzureCredentialsSecret`, ID ``credentials``)
+      with the app's own client ID and secret.
+    https://external-secrets.io/latest/provider/azure-key-vault/#referenced-service-account
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        namespace: str,
+        service_account: str,
+        client_id: str,
+        tenant_id: str,
+        client_secret: str | None,
+    ) -> None:
+        super().__init__(scope, id)
+        if client_secret is None:
+            ServiceAccountV1(
+                self,
+                "service_account",
+                metadata=ServiceAccountV1Metadata(
+                    name=service_account,
+                    namespace=namespace,
+                    annotations={
+                        WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION: client_id,
+                        WORKLOAD_IDENTITY_TENANT_ID_ANNOTATION: tenant_id,
+                    },
+                ),
+            )
+        else:
+            AzureCredentialsSecret(self, "credentials", namespace=namespace, client_id=client_id, client_secret=client_secret)

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from cdk import Construct, KeyVaultSecret, RandomPassword, TerraformVariable
+from cdk import Construct, KeyVaultSecret, RandomPassword, RoleAssignment, TerraformVariable
 from ephemeral_resource import EphemeralRandomPassword
+from vault_access import SECRETS_USER
 from config.apps import (
     VAULT_SECRET_NAME_RULE,
     AppSettings,
@@ -54,7 +55,8 @@ def random_secret(app_name: str, key: str, policy: RandomPolicy | None = None, *
 class AzureSecrets(Construct):
     """Makes, per secret, an ``azurerm_key_vault_secret`` (construct ID: the key) and, for a random secret, a
     ``random_password`` (``<key>-value``); for a person-supplied secret, a sensitive, non-nullable Terraform
-    variable named as declared (set it with ``TF_VAR_<variable>``).
+    variable named as declared (set it with ``TF_VAR_<variable>``). With ``reader_principal_id`` (an isolated
+    app's identity), a ``Key Vault Secrets User`` role assignment scoped to each secret (``<key>-reader``).
 
     Construct IDs are the secret keys: renaming a key replaces the vault secret (the old one is soft-deleted).
     """
@@ -70,6 +72,7 @@ class AzureSecrets(Construct):
         random_secrets: Sequence[str] | None = None,
         secrets: Sequence[SecretSpec] = (),
         write_only: bool = False,
+        reader_principal_id: str | None = None,
     ) -> None:
         super().__init__(scope, id)
         specs = [
@@ -80,6 +83,7 @@ class AzureSecrets(Construct):
         self.app_name = app_name
         self.write_only = write_only
         self.secrets: dict[str, KeyVaultSecret] = {}
+        self.readers: dict[str, RoleAssignment] = {}
         self.variables: dict[str, TerraformVariable] = {}
         for spec in specs:
             _check(app_name, spec)
@@ -101,14 +105,36 @@ class AzureSecrets(Construct):
                 expiration_date=spec.expiration_date,
                 tags=spec.tags,
             )
+            if reader_principal_id:
+                # Key Vault RBAC takes a single secret as scope: this principal reads this secret and no other.
+                self.readers[spec.key] = RoleAssignment(
+                    self,
+                    f"{spec.key}-reader",
+                    scope=self.secrets[spec.key].resource_versionless_id,
+                    role_definition_name=SECRETS_USER,
+                    principal_id=reader_principal_id,
+                    principal_type="ServicePrincipal",
+                )
 
     @classmethod
     def for_app(
-        cls, scope: Construct, app: AppSettings, *, key_vault_id: str, write_only: bool = False
+        cls,
+        scope: Construct,
+        app: AppSettings,
+        *,
+        key_vault_id: str,
+        write_only: bool = False,
+        reader_principal_id: str | None = None,
     ) -> "AzureSecrets":
         """The module as an environment file declares it for ``app`` (construct ID: the app's name)."""
         return cls(
-            scope, app.name, key_vault_id=key_vault_id, app_name=app.name, secrets=app.secrets, write_only=write_only
+            scope,
+            app.name,
+            key_vault_id=key_vault_id,
+            app_name=app.name,
+            secrets=app.secrets,
+            write_only=write_only,
+            reader_principal_id=reader_principal_id,
         )
 
     def _value(self, spec: SecretSpec) -> str:

@@ -1,41 +1,50 @@
 """Stack ``apps-<env>``: one ExternalSecret per app, in the app's namespace (Terraform delivery).
 
-Replaces the manual ``kubectl apply -f externalsecret.yaml`` per app. Deployed after ``eso-config-<env>``: the
-ExternalSecrets name its ClusterSecretStore, and ``kubernetes_manifest`` needs the CRD at plan time. With
-``delivery.mode: gitops`` this stack does not exist; the same manifests are rendered under ``manifests/<env>/``.
+Replaces the manual ``kubectl apply -f externalsecret.yaml`` per app. A shared app's ExternalSecret reads the
+ClusterSecretStore (so this stack comes after ``eso-config-<env>``); an isolated app gets a SecretStore of its own
+in its namespace, signing in as the app's own identity. ``kubernetes_manifest`` needs ESO's CRDs at plan time, so
+this stack always comes after ``eso-<env>``. With ``delivery.mode: gitops`` this stack does not exist; the same
+manifests are rendered under ``manifests/<env>/``.
 """
 
 from __future__ import annotations
 
 from app_manifests import external_secret
-from cdk import Construct, KubernetesManifest, NamespaceV1, NamespaceV1Metadata
+from cdk import Construct, KubernetesManifest, TerraformStack
 from cluster_access import kubernetes_provider
 from config import Environment
-from eso_manifests import cluster_secret_store_name
+from eso_manifests import app_secret_store, cluster_secret_store_name
+from stacks.azure_stack import AzureStack
 from stacks.base import EnvironmentStack
-from stacks.eso_config_stack import EsoConfigStack
 
 
 class AppsStack(EnvironmentStack):
-    """Construct IDs: ``<app>`` for the ExternalSecret, ``<app>-namespace`` for a namespace the stack creates."""
+    """Construct IDs: ``<app>`` for the ExternalSecret, ``<app>-secret-store`` for an isolated app's store."""
 
-    def __init__(self, scope: Construct, id: str, *, env: Environment, eso_config: EsoConfigStack) -> None:
+    def __init__(
+        self, scope: Construct, id: str, *, env: Environment, azure: AzureStack, after: TerraformStack
+    ) -> None:
         super().__init__(scope, id, env=env)
-        self.add_dependency(eso_config)
+        self.add_dependency(after)
         kubernetes_provider(self, env.cluster)
-        store = cluster_secret_store_name(env.name)
         self.external_secrets: dict[str, KubernetesManifest] = {}
+        self.secret_stores: dict[str, KubernetesManifest] = {}
         for app in env.apps:
             if app.external_secret is None:
                 continue
-            namespace = None
-            if app.create_namespace:
-                namespace = NamespaceV1(
-                    self, f"{app.name}-namespace", metadata=NamespaceV1Metadata(name=app.namespace)
+            if app.isolated:
+                store = KubernetesManifest(
+                    self,
+                    f"{app.name}-secret-store",
+                    manifest=app_secret_store(
+                        app, vault_url=azure.key_vault.vault_uri, tenant_id=azure.tenant_id, auth_mode=env.eso.auth
+                    ),
                 )
+                self.secret_stores[app.name] = store
+                manifest = external_secret(app, store_name=app.secret_store_name, store_kind="SecretStore")
+            else:
+                store = None
+                manifest = external_secret(app, store_name=cluster_secret_store_name(env.name))
             self.external_secrets[app.name] = KubernetesManifest(
-                self,
-                app.name,
-                manifest=external_secret(app, store_name=store),
-                depends_on=[namespace] if namespace else None,
+                self, app.name, manifest=manifest, depends_on=[store] if store else None
             )

@@ -6,6 +6,8 @@ login or ``ARM_*`` variables at plan time; nothing secret is written here.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cdk import (
     AzureadProvider,
     Construct,
@@ -24,6 +26,37 @@ from vault_access import SECRETS_OFFICER, SECRETS_USER, Grant, VaultAccess
 
 class AzureStack(EnvironmentStack):
     """Construct IDs here are a contract: the vault, the identity and the grants are stateful."""
+
+    def _identity(
+        self,
+        id: str,
+        *,
+        display_name: str,
+        identity_name: str,
+        namespace: str,
+        service_account: str,
+        resource_group_name: str,
+        location: str,
+        tags: dict[str, str],
+    ) -> EsoServicePrincipal | EsoWorkloadIdentity:
+        """An identity in the environment's mode: a service principal, or a managed identity federated with the
+        Kubernetes service account ``namespace/service_account``."""
+        env = self.env
+        if env.eso.auth is EsoAuth.SERVICE_PRINCIPAL:
+            settings = replace(env.eso.service_principal, display_name=display_name)
+            return EsoServicePrincipal(self, id, settings=settings)
+        assert env.cluster.oidc_issuer_url  # checked when the file was parsed
+        return EsoWorkloadIdentity(
+            self,
+            id,
+            name=identity_name,
+            resource_group_name=resource_group_name,
+            location=location,
+            oidc_issuer_url=env.cluster.oidc_issuer_url,
+            namespace=namespace,
+            service_account=service_account,
+            tags=tags,
+        )
 
     def __init__(self, scope: Construct, id: str, *, env: Environment) -> None:
         super().__init__(scope, id, env=env)
@@ -46,33 +79,44 @@ class AzureStack(EnvironmentStack):
             tags=tags,
         )
 
+        # ESO's own identity reads the whole vault for the ClusterSecretStore; it exists only while an app uses
+        # that store (isolated apps read through identities of their own, below).
         self.service_principal: EsoServicePrincipal | None = None
-        if env.eso.auth is EsoAuth.SERVICE_PRINCIPAL:
-            self.service_principal = EsoServicePrincipal(self, "eso_identity", settings=env.eso.service_principal)
-            identity: EsoServicePrincipal | EsoWorkloadIdentity = self.service_principal
-        else:
-            assert env.eso.workload_identity and env.cluster.oidc_issuer_url  # checked when the file was parsed
-            identity = EsoWorkloadIdentity(
-                self,
+        self.eso_identity: EsoServicePrincipal | EsoWorkloadIdentity | None = None
+        grants = [Grant("deployer_secrets_officer", client.object_id, SECRETS_OFFICER)]
+        if env.uses_cluster_secret_store:
+            self.eso_identity = self._identity(
                 "eso_identity",
-                name=env.eso.workload_identity.identity_name,
-                resource_group_name=group.name,
-                location=group.location,
-                oidc_issuer_url=env.cluster.oidc_issuer_url,
+                display_name=env.eso.service_principal.display_name,
+                identity_name=env.eso.workload_identity.identity_name if env.eso.workload_identity else "",
                 namespace=env.eso.namespace,
                 service_account=env.eso.service_account,
+                resource_group_name=group.name,
+                location=group.location,
                 tags=tags,
             )
-        self.eso_identity = identity
-
-        grants = [
-            Grant("eso_secrets_user", identity.principal_id, SECRETS_USER, "ServicePrincipal"),
-            Grant("deployer_secrets_officer", client.object_id, SECRETS_OFFICER),
-            *(
-                Grant(f"secrets_officer_{object_id}", object_id, SECRETS_OFFICER)
-                for object_id in env.key_vault.secrets_officers
-            ),
+            if isinstance(self.eso_identity, EsoServicePrincipal):
+                self.service_principal = self.eso_identity
+            grants.insert(0, Grant("eso_secrets_user", self.eso_identity.principal_id, SECRETS_USER, "ServicePrincipal"))
+        grants += [
+            Grant(f"secrets_officer_{object_id}", object_id, SECRETS_OFFICER) for object_id in env.key_vault.secrets_officers
         ]
+
+        # Isolated apps: an identity each, granted per secret in the secrets stack, never on the vault.
+        self.app_identities: dict[str, EsoServicePrincipal | EsoWorkloadIdentity] = {
+            app.name: self._identity(
+                f"{app.name}_identity",
+                display_name=f"eso-{app.name}-{env.name}",
+                identity_name=f"id-{app.name}-{env.name}",
+                namespace=app.namespace,
+                service_account=app.service_account,
+                resource_group_name=group.name,
+                location=group.location,
+                tags={**tags, "app": app.name},
+            )
+            for app in env.isolated_apps
+        }
+
         self.vault_access = VaultAccess(
             self,
             "vault_access",
@@ -86,7 +130,17 @@ class AzureStack(EnvironmentStack):
         TerraformOutput(self, "key_vault_name", value=self.key_vault.name, description="Name of the Key Vault")
         TerraformOutput(self, "key_vault_uri", value=self.key_vault.vault_uri, description="Vault URI, for ESO's vaultUrl")
         TerraformOutput(self, "tenant_id", value=client.tenant_id, description="Entra ID tenant of the vault")
-        TerraformOutput(self, "eso_client_id", value=identity.client_id, description="Client ID ESO signs in with")
+        if self.eso_identity:
+            TerraformOutput(
+                self, "eso_client_id", value=self.eso_identity.client_id, description="Client ID ESO signs in with"
+            )
+        for app_name, app_identity in self.app_identities.items():
+            TerraformOutput(
+                self,
+                f"{app_name}_client_id",
+                value=app_identity.client_id,
+                description=f"Client ID the SecretStore of app {app_name} signs in with",
+            )
         if self.service_principal:
             TerraformOutput(
                 self,

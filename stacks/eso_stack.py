@@ -8,11 +8,12 @@ never written into ``cdktf.out``; it is in both stacks' Terraform state, which i
 
 from __future__ import annotations
 
-from cdk import Construct
+from cdk import Construct, NamespaceV1, NamespaceV1Metadata
 from cluster_access import helm_provider, kubernetes_provider
 from config import Environment
 from config.eso import EsoAuth
-from eso_operator import AzureCredentialsSecret, ExternalSecretsOperator, WorkloadIdentityBinding
+from eso_identity import EsoServicePrincipal
+from eso_operator import AppSignIn, AzureCredentialsSecret, ExternalSecretsOperator, WorkloadIdentityBinding
 from stacks.azure_stack import AzureStack
 from stacks.base import EnvironmentStack
 
@@ -26,19 +27,39 @@ class EsoStack(EnvironmentStack):
         helm_provider(self, env.cluster)
 
         workload_identity = None
-        if env.eso.auth is EsoAuth.WORKLOAD_IDENTITY:
+        if env.eso.auth is EsoAuth.WORKLOAD_IDENTITY and azure.eso_identity:
             workload_identity = WorkloadIdentityBinding(
                 client_id=azure.eso_identity.client_id, tenant_id=azure.tenant_id
             )
         self.operator = ExternalSecretsOperator(self, "eso", settings=env.eso, workload_identity=workload_identity)
 
         self.credentials: AzureCredentialsSecret | None = None
-        if env.eso.auth is EsoAuth.SERVICE_PRINCIPAL:
-            assert azure.service_principal  # the azure stack makes one in this mode
+        if azure.service_principal:
             self.credentials = AzureCredentialsSecret(
                 self,
                 "azure_credentials",
                 namespace=self.operator.namespace_name,
                 client_id=azure.service_principal.client_id,
                 client_secret=azure.service_principal.client_secret,
+            )
+
+        # The apps' side of the cluster: namespaces this project creates, and for isolated apps the service
+        # account (workload identity) or credentials Secret (service principal) their SecretStore signs in with.
+        self.app_namespaces = {
+            app.name: NamespaceV1(self, f"{app.name}-namespace", metadata=NamespaceV1Metadata(name=app.namespace))
+            for app in env.apps
+            if app.create_namespace
+        }
+        self.app_sign_ins: dict[str, AppSignIn] = {}
+        for app in env.isolated_apps:
+            identity = azure.app_identities[app.name]
+            namespace = self.app_namespaces.get(app.name)
+            self.app_sign_ins[app.name] = AppSignIn(
+                self,
+                f"{app.name}-sign-in",
+                namespace=namespace.metadata.name if namespace else app.namespace,
+                service_account=app.service_account,
+                client_id=identity.client_id,
+                tenant_id=azure.tenant_id,
+                client_secret=identity.client_secret if isinstance(identity, EsoServicePrincipal) else None,
             )

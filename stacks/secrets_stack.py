@@ -29,7 +29,12 @@ class SecretsStack(EnvironmentStack):
             self.add_override("terraform.required_version", WRITE_ONLY_TERRAFORM_VERSION)
         self.apps = {
             app.name: AzureSecrets.for_app(
-                self, app, key_vault_id=azure.vault_access.writable_vault_id, write_only=write_only
+                self,
+                app,
+                key_vault_id=azure.vault_access.writable_vault_id,
+                write_only=write_only,
+                # Isolated apps: their own identity may read exactly their own secrets.
+                reader_principal_id=azure.app_identities[app.name].principal_id if app.isolated else None,
             )
             for app in env.apps
             if app.secrets

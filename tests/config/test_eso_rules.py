@@ -135,7 +135,7 @@ REJECTED = [
     (
         "misspelt eso setting",
         {"eso.replica_count": 2},
-        f"{F}: eso.replica_count: unknown key (allowed here: auth, chart_version, namespace, pod_disruption_budget, "
+        f"{F}: eso.replica_count: unknown key (allowed here: app_isolation, auth, chart_version, namespace, pod_disruption_budget, "
         "replicas, resources, restrict_to_app_namespaces, service_account, service_monitor_enabled, "
         "service_principal, workload_identity)",
     ),

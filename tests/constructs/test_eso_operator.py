@@ -79,9 +79,16 @@ def test_workload_identity_annotates_the_service_account_and_labels_the_pods():
     assert values["podLabels"] == {"azure.workload.identity/use": "true"}
 
 
-def test_workload_identity_binding_must_match_the_auth_mode():
-    with pytest.raises(ValueError, match="workload_identity is required with auth 'workload_identity', and only then"):
+def test_workload_identity_binding_is_refused_with_a_service_principal():
+    with pytest.raises(ValueError, match="workload_identity is only for auth 'workload_identity'"):
         chart_values(make_env().eso, workload_identity=BINDING)
+
+
+def test_without_an_identity_of_its_own_eso_gets_no_workload_identity_values():
+    """Every app isolated: ESO signs in only as the apps' service accounts."""
+    values = chart_values(make_env(WORKLOAD_IDENTITY).eso, workload_identity=None)
+    assert "annotations" not in values["serviceAccount"]
+    assert "podLabels" not in values
 
 
 @pytest.mark.parametrize(

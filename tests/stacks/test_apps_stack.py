@@ -78,12 +78,10 @@ def test_apps_stack_comes_after_eso_config(synthesized):
     assert "eso-config-test" in stacks["apps-test"]["dependencies"]
 
 
-def test_namespace_is_created_only_when_asked(synthesized):
-    namespaces = resources(synthesized["apps-test"], "kubernetes_namespace_v1")
-    assert [n["metadata"]["name"] for n in namespaces.values()] == ["myapp"]
-    (namespace_id,) = namespaces
-    (myapp,) = [m for m in resources(synthesized["apps-test"], "kubernetes_manifest").values() if m["manifest"]["metadata"]["name"] == "myapp"]
-    assert myapp["depends_on"] == [f"kubernetes_namespace_v1.{namespace_id}"]
+def test_namespace_is_created_in_the_eso_stack_only_when_asked(synthesized):
+    namespaces = resources(synthesized["eso-test"], "kubernetes_namespace_v1")
+    assert sorted(n["metadata"]["name"] for n in namespaces.values()) == ["external-secrets", "myapp"]
+    assert "kubernetes_namespace_v1" not in synthesized["apps-test"]["resource"]
 
 
 def test_every_external_secret_validates_against_the_eso_schema(env):
