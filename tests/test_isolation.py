@@ -37,11 +37,11 @@ def resolve(value: str, stacks: dict[str, dict], stack: str) -> str:
     return stacks[producer]["output"][output]["value"]
 
 
-def grants(stacks: dict[str, dict]) -> list[tuple[str, str, str]]:
-    """(principal expression, role, scope expression) of every role assignment of every stack."""
+def grants(stacks: dict[str, dict], env_name: str) -> list[tuple[str, str, str]]:
+    """(principal expression, role, scope expression) of every role assignment of the environment's stacks."""
     found = []
     for name, stack in stacks.items():
-        if name == "manifest.json":
+        if not name.endswith(f"-{env_name}"):
             continue
         for assignment in resources(stack, "azurerm_role_assignment").values():
             found.append((resolve(assignment["principal_id"], stacks, name), assignment["role_definition_name"],
@@ -67,7 +67,7 @@ def readable_secrets(stacks: dict[str, dict], env_name: str = "test") -> dict[st
     azure, secrets = stacks[f"azure-{env_name}"], stacks[f"secrets-{env_name}"]
     by_address = {f"azurerm_key_vault_secret.{address}": s["name"] for address, s in resources(secrets, "azurerm_key_vault_secret").items()}
     readable: dict[str, set[str]] = {}
-    for principal, role, scope in grants(stacks):
+    for principal, role, scope in grants(stacks, env_name):
         if role != "Key Vault Secrets User":
             continue
         who = identity_of(principal, azure)
