@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from quality.policy_scan import StackScan, parse_report, run_checkov, write_scan_copy
 from quality.sensitive_inputs import SENSITIVE_INPUTS, sensitive_variables
 from quality.synth_outputs import Synth, base_environment, copy_project, synthesize
 from support import ROOT
@@ -34,3 +36,18 @@ def relocated_synths(tmp_path_factory, example_outdir) -> tuple[Synth, Synth]:
         copies.append((copy_project(ROOT, base / f"project-{tag}"), environment))
     first, second = synthesize(copies)
     return first, second
+
+
+@dataclass(frozen=True)
+class CheckovScan:
+    directory: Path  # what checkov scanned: <directory>/<stack>/cdk.tf.json
+    originals: dict[str, dict]  # each stack's synthesized JSON
+    stacks: dict[str, StackScan]
+
+
+@pytest.fixture(scope="session")
+def checkov_scan(tmp_path_factory, example_outdir) -> CheckovScan:
+    """checkov run once, in one process, over a checkov-readable copy of every stack of the example outdir."""
+    directory = tmp_path_factory.mktemp("checkov")
+    originals = write_scan_copy(example_outdir, directory)
+    return CheckovScan(directory, originals, parse_report(run_checkov(directory), directory, originals))
