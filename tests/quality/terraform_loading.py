@@ -134,5 +134,7 @@ def load_all(
 ) -> dict[str, Loading]:
     """Every stack (name -> working directory), two at a time (the machines have two cores)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {name: pool.submit(load, terraform, name, path, scratch, environment) for name, path in stacks.items()}
+        futures = {
+            name: pool.submit(load, terraform, name, path, scratch, environment) for name, path in stacks.items()
+        }
         return {name: future.result() for name, future in futures.items()}

@@ -91,8 +91,9 @@ def test_every_skip_list_entry_still_matches_a_failed_check(checkov_scan):
 
 
 def test_skip_list_resource_that_matches_no_failure_is_stale():
-    failed = [CheckResult("CKV2_AZURE_32", "f", False, "azure-dev", "azurerm_key_vault.kv", "azure-dev/key_vault/vault")]
-    skips = [Skip("CKV2_AZURE_32", ("azure-dev/key_vault/vault", "azure-test/key_vault/vault"), "r")]
+    vault = "azure-dev/key_vault/vault"
+    failed = [CheckResult("CKV2_AZURE_32", "f", False, "azure-dev", "azurerm_key_vault.kv", vault)]
+    skips = [Skip("CKV2_AZURE_32", (vault, "azure-test/key_vault/vault"), "r")]
     assert stale_skips(skips, failed) == ["CKV2_AZURE_32: azure-test/key_vault/vault"]
 
 
@@ -141,9 +142,10 @@ def test_report_names_resources_by_construct_path(tmp_path):
 
 
 def test_report_assigns_parsing_errors_to_their_stack(tmp_path):
-    report = {"check_type": "terraform_json", "results": {"parsing_errors": [str(tmp_path / "eso-dev" / "cdk.tf.json")]}}
+    broken = str(tmp_path / "eso-dev" / "cdk.tf.json")
+    report = {"check_type": "terraform_json", "results": {"parsing_errors": [broken]}}
     scans = parse_report([report], tmp_path, {"eso-dev": {}, "azure-dev": {}})
-    assert scans["eso-dev"].parsing_errors == [str(tmp_path / "eso-dev" / "cdk.tf.json")]
+    assert scans["eso-dev"].parsing_errors == [broken]
     assert scans["azure-dev"] == StackScan("azure-dev")
 
 
