@@ -64,12 +64,14 @@ def test_no_emitted_file_names_a_path_user_or_host_of_the_machine(relocated_synt
     synth: Synth = relocated_synths[0]
     patterns = machine_identity(synth.root, Path(synth.environment["HOME"]), Path(synth.environment["TMPDIR"]))
     patterns[f"the synth's user name {synth.environment['USER']!r}"] = _standalone(synth.environment["USER"])
-    assert identity_leaks(synth.files, patterns) == []
+    leaks = identity_leaks(synth.files, patterns)
+    assert not leaks, "emitted files name this machine:\n" + "\n".join(leaks)
 
 
 def test_in_process_synth_names_no_path_user_or_host_of_the_machine(example_outdir):
     # The session's own synth runs inside the repository, with this machine's HOME and user.
-    assert identity_leaks(outdir_files(example_outdir), machine_identity(example_outdir)) == []
+    leaks = identity_leaks(outdir_files(example_outdir), machine_identity(example_outdir))
+    assert not leaks, "synthesized files name this machine:\n" + "\n".join(leaks)
 
 
 def test_leak_finder_reports_a_home_path_with_file_and_line():
