@@ -77,6 +77,8 @@ def checkov_environment() -> dict[str, str]:
 def run_checkov(directory: Path) -> list[dict[str, Any]]:
     """One checkov process over every stack under ``directory``; its JSON report as a list of framework reports."""
     checkov = Path(sys.executable).with_name("checkov")
+    if not checkov.exists():
+        raise AssertionError(f"{checkov} is missing: `make test` installs it (a dev package of Pipfile.lock)")
     command = [
         str(checkov),
         "--directory", str(directory),

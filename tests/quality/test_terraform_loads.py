@@ -42,6 +42,14 @@ def stack_directories(outdir: Path) -> dict[str, Path]:
     return {name: outdir / stack["workingDirectory"] for name, stack in sorted(manifest["stacks"].items())}
 
 
+def a_stack_with_resources_and_providers(outdir: Path) -> tuple[str, Path, dict]:
+    for name, directory in stack_directories(outdir).items():
+        synthesized = json.loads((directory / "cdk.tf.json").read_text())
+        if synthesized.get("resource") and synthesized.get("terraform", {}).get("required_providers"):
+            return name, directory, synthesized
+    raise AssertionError(f"no stack in {outdir} has resources and providers")
+
+
 def test_every_stack_gets_past_terraform_configuration_loading(terraform, offline, example_outdir, tmp_path):
     loadings = load_all(terraform, stack_directories(example_outdir), tmp_path, offline)
     assert {name: loading.problems for name, loading in loadings.items() if loading.problems} == {}
@@ -67,8 +75,7 @@ BREAKAGES = {
 
 @pytest.mark.parametrize("breakage", BREAKAGES)
 def test_broken_stack_is_reported_as_a_configuration_error(terraform, offline, example_outdir, tmp_path, breakage):
-    name, directory = next(iter(stack_directories(example_outdir).items()))
-    synthesized = json.loads((directory / "cdk.tf.json").read_text())
+    name, _, synthesized = a_stack_with_resources_and_providers(example_outdir)
     broken = copy.deepcopy(synthesized)
     resources = broken["resource"]
     first_resource = next(iter(next(iter(resources.values())).values()))
@@ -85,8 +92,8 @@ def test_broken_stack_is_reported_as_a_configuration_error(terraform, offline, e
 
 
 def test_valid_stack_fails_only_for_want_of_providers(terraform, offline, example_outdir, tmp_path):
-    name, directory = next(iter(stack_directories(example_outdir).items()))
-    providers = json.loads((directory / "cdk.tf.json").read_text())["terraform"]["required_providers"]
+    name, directory, synthesized = a_stack_with_resources_and_providers(example_outdir)
+    providers = synthesized["terraform"]["required_providers"]
     loading = load(terraform, name, directory, tmp_path, offline)
     assert loading.problems == []
     assert len(loading.provider_errors) == len(providers)
