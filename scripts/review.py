@@ -63,15 +63,30 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     "time_rotating": ("rotation_days",),
     "time_sleep": ("create_duration",),
     "random_password": ("length", "special"),
-    "helm_release": ("name", "chart", "version", "repository", "namespace", "create_namespace", "atomic"),
+    "helm_release": (
+        "name",
+        "chart",
+        "version",
+        "repository",
+        "namespace",
+        "create_namespace",
+        "atomic",
+        "values:flattened",
+    ),
     "kubernetes_manifest": (
         "manifest.apiVersion",
         "manifest.kind",
         "manifest.metadata.namespace",
         "manifest.metadata.name",
+        # ClusterSecretStore / SecretStore
+        "manifest.spec.provider.azurekv.vaultUrl",
+        "manifest.spec.provider.azurekv.authType",
+        "manifest.spec.conditions",
     ),
     "kubernetes_namespace": ("metadata.name",),
     "kubernetes_namespace_v1": ("metadata.name",),
+    "kubernetes_secret": ("metadata.namespace", "metadata.name", "type", "data:references"),
+    "kubernetes_secret_v1": ("metadata.namespace", "metadata.name", "type", "data:references"),
     "kubernetes_service_account": ("metadata.namespace", "metadata.name", "metadata.annotations"),
     "kubernetes_service_account_v1": ("metadata.namespace", "metadata.name", "metadata.annotations"),
 }
@@ -109,13 +124,23 @@ def dig(node: Any, dotted: str) -> Any:
     return node
 
 
+# CDKTF's names for what one stack hands to another (a remote state data source, an output).
+CROSS_STACK_INPUT = "cross-stack-reference-input-"
+CROSS_STACK_OUTPUT = "cross-stack-output-"
+
+
 class References:
-    """Renders ``${type.name.attr}`` as ``<construct path>.attr`` so a reviewer sees which resource is meant."""
+    """Renders ``${type.name.attr}`` as ``<construct path>.attr`` so a reviewer sees which resource is meant.
+
+    A cross-stack reference (``data.terraform_remote_state.cross-stack-reference-input-<stack>.outputs.<output>``)
+    is followed to the other stack's output and shown as ``<stack>: <construct path>.attr``.
+    """
 
     TOKEN = re.compile(r"\$\{([^{}]*)\}")
-    ADDRESS = re.compile(r"\b(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z0-9_]+|\[\d+\])*)")
+    ADDRESS = re.compile(r"\b(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z0-9_-]+|\[\d+\])*)")
 
-    def __init__(self, stack: str, synthesized: dict[str, Any]) -> None:
+    def __init__(self, stack: str, synthesized: dict[str, Any], stacks: dict[str, dict[str, Any]] | None = None):
+        self.stacks = stacks or {}
         self.paths: dict[tuple[str, str, str], str] = {}
         for block, prefix in (("resource", ""), ("data", "data.")):
             for kind, instances in synthesized.get(block, {}).items():
@@ -136,21 +161,57 @@ class References:
 
     def _address(self, match: re.Match[str]) -> str:
         prefix, kind, name, rest = match.group(1) or "", match.group(2), match.group(3), match.group(4)
+        if (prefix, kind) == ("data.", "terraform_remote_state"):
+            followed = self._other_stack(name, rest)
+            if followed:
+                return followed
         path = self.paths.get((prefix, kind, name))
         if path is None:
             return match.group(0)
         return f"{prefix}{kind + '.' if prefix else ''}{path}{rest}"
 
+    def _other_stack(self, name: str, rest: str) -> str | None:
+        producer = name.removeprefix(CROSS_STACK_INPUT)
+        output = rest.removeprefix(".outputs.")
+        value = dig(self.stacks.get(producer, {}), f"output.{output}.value") if producer != name else None
+        if not isinstance(value, str) or not self.TOKEN.fullmatch(value):
+            return None
+        return f"{producer}: {References(producer, self.stacks[producer]).render(value)}"
+
 
 # --- resources ---------------------------------------------------------------------------------------------------
 
 
+def flattened(node: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Leaves of nested mappings as (dotted path, value)."""
+    if isinstance(node, dict) and node:
+        for key, value in node.items():
+            yield from flattened(value, f"{prefix}{key}.")
+    else:
+        yield prefix.rstrip("."), node
+
+
 def settings(resource_type: str, body: dict[str, Any], references: References) -> list[str]:
+    """The listed settings that are set. Two forms look inside a value:
+    ``<field>:references`` shows each key of a map with the reference its value comes from (a literal is not shown);
+    ``<field>:flattened`` shows every leaf of YAML/JSON documents (Helm values), credentials left out."""
     shown = []
-    for dotted in SETTINGS.get(resource_type, DEFAULT_SETTINGS):
+    for entry in SETTINGS.get(resource_type, DEFAULT_SETTINGS):
+        dotted, _, form = entry.partition(":")
         value = dig(body, dotted)
-        if value is not None:
-            shown.append(f"{dotted}: {references.render(value)}")
+        if value is None:
+            continue
+        if form == "references" and isinstance(value, dict):
+            value = {key: item if "${" in str(item) else "(literal, not shown)" for key, item in value.items()}
+        elif form == "flattened":
+            documents = [yaml.safe_load(text) for text in (value if isinstance(value, list) else [value])]
+            value = {
+                path: leaf
+                for document in documents
+                for path, leaf in flattened(document)
+                if not CREDENTIAL.search(path.rsplit(".", 1)[-1].lower())
+            }
+        shown.append(f"{dotted}: {references.render(value)}")
     return shown
 
 
@@ -182,13 +243,20 @@ def backend_line(synthesized: dict[str, Any]) -> str:
     return "Backend: " + "; ".join(described)
 
 
-def stack_section(stack: str, synthesized: dict[str, Any]) -> list[str]:
-    references = References(stack, synthesized)
+def stack_section(stack: str, synthesized: dict[str, Any], stacks: dict[str, dict[str, Any]]) -> list[str]:
+    references = References(stack, synthesized, stacks)
     lines = [f"### Stack `{stack}`", "", backend_line(synthesized)]
     for title, block in (("Variables", "variable"), ("Outputs", "output")):
         declared = synthesized.get(block, {})
-        if declared:
-            names = [f"`{name}`" + (" (sensitive)" if body.get("sensitive") else "") for name, body in declared.items()]
+        names = [
+            f"`{name}`" + (" (sensitive)" if body.get("sensitive") else "")
+            for name, body in declared.items()
+            if not name.startswith(CROSS_STACK_OUTPUT)
+        ]
+        handed_on = len(declared) - len(names)
+        if handed_on:
+            names.append(f"{handed_on} cross-stack output{'s' if handed_on > 1 else ''} read by other stacks")
+        if names:
             lines.append(f"{title}: " + ", ".join(names))
     rows = [
         (f"`{kind}.{name}`", references.paths[("", kind, name)], "<br>".join(settings(kind, body, references)))
@@ -223,7 +291,7 @@ def manifest_objects(stacks: dict[str, dict[str, Any]], manifests: Path, environ
     """Kubernetes objects with where each is declared: ``kubernetes_manifest`` resources of the environment's
     stacks, then the YAML files under ``<manifests>/<environment>/``."""
     for stack, synthesized in stacks.items():
-        references = References(stack, synthesized)
+        references = References(stack, synthesized, stacks)
         for name, body in synthesized.get("resource", {}).get("kubernetes_manifest", {}).items():
             if isinstance(body.get("manifest"), dict):
                 yield body["manifest"], f"{stack}: {references.paths[('', 'kubernetes_manifest', name)]}", references
@@ -340,7 +408,7 @@ def render(outdir: Path, manifests: Path) -> str:
         mine = {stack: synthesized for stack, synthesized in stacks.items() if environment_of(stack) == environment}
         lines += [f"## Environment `{environment}`", ""]
         for stack, synthesized in mine.items():
-            lines += stack_section(stack, synthesized)
+            lines += stack_section(stack, synthesized, stacks)
         lines += secrets_section(secret_flows(manifest_objects(mine, manifests, environment)))
     return "\n".join(lines).rstrip() + "\n"
 

@@ -278,3 +278,38 @@ def test_review_names_referenced_resources_by_construct_path(review):
         "data.azurerm_client_config.current.tenant_id"
     )
     assert references.render("${var.db_password}") == "var.db_password"
+
+
+def test_review_follows_a_cross_stack_reference_to_the_other_stacks_resource(review):
+    stacks = {
+        "azure-dev": {
+            "resource": {"azurerm_key_vault": {"kv_1": {"//": {"metadata": {"path": "azure-dev/key_vault/vault"}}}}},
+            "output": {"cross-stack-output-azurerm_key_vaultkv_1id": {"value": "${azurerm_key_vault.kv_1.id}"}},
+        },
+        "secrets-dev": {},
+    }
+    references = review.References("secrets-dev", stacks["secrets-dev"], stacks)
+    reference = (
+        "${data.terraform_remote_state.cross-stack-reference-input-azure-dev.outputs."
+        "cross-stack-output-azurerm_key_vaultkv_1id}"
+    )
+    assert references.render(reference) == "azure-dev: key_vault/vault.id"
+
+
+def test_review_shows_where_kubernetes_secret_values_come_from_but_no_literal(review):
+    body = {
+        "metadata": {"name": "azure-secret-creds"},
+        "data": {"ClientID": "${azuread_application.app_1.client_id}", "ClientSecret": "s3cr3t-literal"},
+    }
+    stack = {"resource": {"azuread_application": {"app_1": {"//": {"metadata": {"path": "azure-dev/eso/app"}}}}}}
+    shown = review.settings("kubernetes_secret_v1", body, review.References("azure-dev", stack))
+    assert shown == [
+        "metadata.name: azure-secret-creds",
+        "data: ClientID=eso/app.client_id, ClientSecret=(literal, not shown)",
+    ]
+
+
+def test_review_flattens_helm_values_without_credentials(review):
+    body = {"chart": "external-secrets", "values": ['{"replicaCount": 2, "webhook": {"token": "x", "port": 10250}}']}
+    shown = review.settings("helm_release", body, review.References("eso-dev", {}))
+    assert shown == ["chart: external-secrets", "values: replicaCount=2, webhook.port=10250"]
