@@ -22,20 +22,18 @@ def canary_values(outdir: Path, tag: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def relocated_synths(tmp_path_factory, example_outdir) -> tuple[Synth, Synth]:
-    """Two synths of copies of the project at two different paths, run at the same time.
+def relocated_synth(tmp_path_factory, example_outdir) -> Synth:
+    """``python main.py`` in a copy of the project elsewhere, with its own HOME, user name and TMPDIR, and a
+    canary value in every sensitive input.
 
-    Each runs with its own HOME, user name, TMPDIR and its own canary value in every sensitive input, so the
-    outputs are byte-identical only if they depend on none of these.
+    Compared with the session's in-process synth (inside the repository, with this machine's HOME and user), it
+    gives two synths whose outputs are byte-identical only if they depend on none of these.
     """
-    copies = []
-    for tag in ("a", "b"):
-        base = tmp_path_factory.mktemp(f"synth-{tag}")
-        environment = base_environment(home=base / f"home-{tag}", user=f"canaryuser{tag}", tmpdir=base / "tmp")
-        environment.update(canary_values(example_outdir, tag))
-        copies.append((copy_project(ROOT, base / f"project-{tag}"), environment))
-    first, second = synthesize(copies)
-    return first, second
+    base = tmp_path_factory.mktemp("relocated")
+    environment = base_environment(home=base / "home", user="canaryuser", tmpdir=base / "tmp")
+    environment.update(canary_values(example_outdir, "a"))
+    (synth,) = synthesize([(copy_project(ROOT, base / "project"), environment)])
+    return synth
 
 
 @dataclass(frozen=True)

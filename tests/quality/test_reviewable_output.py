@@ -54,14 +54,14 @@ def outdir_files(outdir: Path) -> dict[str, bytes]:
     return {path.relative_to(outdir).as_posix(): path.read_bytes() for path in outdir.rglob("*") if path.is_file()}
 
 
-def test_relocated_synth_emits_the_manifest_and_every_stack(relocated_synths, example_outdir):
+def test_relocated_synth_emits_the_manifest_and_every_stack(relocated_synth, example_outdir):
     stacks = json.loads((example_outdir / "manifest.json").read_text())["stacks"].values()
     expected = {"cdktf.out/manifest.json", *(f"cdktf.out/{stack['synthesizedStackPath']}" for stack in stacks)}
-    assert expected <= set(relocated_synths[0].files)
+    assert expected <= set(relocated_synth.files)
 
 
-def test_no_emitted_file_names_a_path_user_or_host_of_the_machine(relocated_synths):
-    synth: Synth = relocated_synths[0]
+def test_no_emitted_file_names_a_path_user_or_host_of_the_machine(relocated_synth):
+    synth: Synth = relocated_synth
     patterns = machine_identity(synth.root, Path(synth.environment["HOME"]), Path(synth.environment["TMPDIR"]))
     patterns[f"the synth's user name {synth.environment['USER']!r}"] = _standalone(synth.environment["USER"])
     leaks = identity_leaks(synth.files, patterns)
@@ -86,29 +86,41 @@ def test_leak_finder_counts_a_user_name_only_where_it_stands_alone():
     assert identity_leaks({"f": text}, {"u": _standalone("root")}) == ["f:2: u: 'root'"]
 
 
-def test_two_synths_at_different_paths_are_byte_identical(relocated_synths):
-    first, second = relocated_synths
-    assert sorted(first.files) == sorted(second.files)
-    different = [name for name in sorted(first.files) if first.files[name] != second.files[name]]
-    diffs = [
-        "".join(
-            difflib.unified_diff(
-                first.files[name].decode(errors="replace").splitlines(keepends=True),
-                second.files[name].decode(errors="replace").splitlines(keepends=True),
-                fromfile=f"a/{name}",
-                tofile=f"b/{name}",
+def differences(first: dict[str, bytes], second: dict[str, bytes]) -> list[str]:
+    """A unified diff (first lines) per file that differs or exists on one side only."""
+    found = []
+    for name in sorted(set(first) | set(second)):
+        if first.get(name) != second.get(name):
+            diff = difflib.unified_diff(
+                first.get(name, b"").decode(errors="replace").splitlines(keepends=True),
+                second.get(name, b"").decode(errors="replace").splitlines(keepends=True),
+                fromfile=f"a/{name}" if name in first else "/dev/null",
+                tofile=f"b/{name}" if name in second else "/dev/null",
                 n=1,
             )
-        )[:2000]
-        for name in different
-    ]
-    assert not different, "synths differ:\n" + "\n".join(diffs)
+            found.append("".join(diff)[:2000])
+    return found
 
 
-def test_subprocess_synth_equals_the_in_process_synth(relocated_synths, example_outdir):
-    emitted = {
+def test_two_synths_at_different_paths_are_byte_identical(relocated_synth, example_outdir):
+    # The subprocess synth ran in a copy elsewhere, with another HOME, user, TMPDIR and canary secrets; the
+    # session's synth ran in-process inside the repository.
+    relocated = {
         name.removeprefix("cdktf.out/"): content
-        for name, content in relocated_synths[0].files.items()
+        for name, content in relocated_synth.files.items()
         if name.startswith("cdktf.out/")
     }
-    assert emitted == outdir_files(example_outdir)
+    found = differences(outdir_files(example_outdir), relocated)
+    assert not found, "synths differ:\n" + "\n".join(found)
+
+
+def test_emitted_files_outside_cdktf_out_equal_the_committed_ones(relocated_synth):
+    # GitOps manifests are committed: regenerating them elsewhere must give the same bytes.
+    emitted = {name: content for name, content in relocated_synth.files.items() if not name.startswith("cdktf.out/")}
+    committed = {name: (ROOT / name).read_bytes() for name in emitted if (ROOT / name).is_file()}
+    found = differences(committed, {name: emitted[name] for name in committed})
+    assert not found, "regenerated files differ from the committed ones (run `make synth`):\n" + "\n".join(found)
+
+
+def test_differences_show_a_changed_line():
+    assert differences({"f": b"a\nb\n"}, {"f": b"a\nc\n"}) == ["--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n"]

@@ -23,14 +23,13 @@ def canary_leaks(files: dict[str, bytes], canaries: dict[str, str]) -> list[str]
     return leaks
 
 
-def test_every_listed_sensitive_input_gets_a_canary_value(relocated_synths):
-    for synth in relocated_synths:
-        assert {entry.variable for entry in SENSITIVE_INPUTS} <= set(synth.environment)
+def test_every_listed_sensitive_input_gets_a_canary_value(relocated_synth):
+    assert {entry.variable for entry in SENSITIVE_INPUTS} <= set(relocated_synth.environment)
 
 
-def test_sensitive_terraform_variables_get_a_canary_value(relocated_synths, example_outdir):
-    for synth in relocated_synths:
-        assert {f"TF_VAR_{name}" for name in sensitive_variables(example_outdir)} <= set(synth.environment)
+def test_sensitive_terraform_variables_get_a_canary_value(relocated_synth, example_outdir):
+    variables = {f"TF_VAR_{name}" for name in sensitive_variables(example_outdir)}
+    assert variables <= set(relocated_synth.environment)
 
 
 def test_sensitive_variables_are_read_from_every_stack(tmp_path):
@@ -47,11 +46,10 @@ def test_sensitive_variables_are_read_from_every_stack(tmp_path):
     assert sensitive_variables(tmp_path) == ["api_key", "db_password"]
 
 
-def test_no_canary_value_appears_in_any_emitted_file(relocated_synths):
-    for synth in relocated_synths:
-        canaries = {name: value for name, value in synth.environment.items() if value.startswith("canary")}
-        leaks = canary_leaks(synth.files, canaries)
-        assert not leaks, "secret inputs reach emitted files:\n" + "\n".join(leaks)
+def test_no_canary_value_appears_in_any_emitted_file(relocated_synth):
+    canaries = {name: value for name, value in relocated_synth.environment.items() if value.startswith("canary")}
+    leaks = canary_leaks(relocated_synth.files, canaries)
+    assert not leaks, "secret inputs reach emitted files:\n" + "\n".join(leaks)
 
 
 def test_canary_finder_reports_a_base64_encoded_value():
@@ -62,9 +60,8 @@ def test_canary_finder_reports_a_base64_encoded_value():
 
 
 @pytest.fixture(scope="module")
-def scanner_findings(relocated_synths) -> list[Finding]:
-    synth = relocated_synths[0]
-    return scan(synth.root, sorted(synth.files))
+def scanner_findings(relocated_synth) -> list[Finding]:
+    return scan(relocated_synth.root, sorted(relocated_synth.files))
 
 
 def test_secret_scanner_is_checkovs_fork():
