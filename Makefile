@@ -4,6 +4,7 @@
 #   make synth            synthesize every stack of every environment into cdktf.out/
 #   make synth ENV=dev    synthesize one environment
 #   make test             run the whole test suite
+#   make review [ENV=dev] synthesize, then print what will be deployed as Markdown tables (docs/quality-gates.md)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -27,11 +28,12 @@ export DISABLE_VERSION_CHECK := 1
 CDKTF_CLI_VERSION := 0.21.0
 CDKTF = npx --yes cdktf-cli@$(CDKTF_CLI_VERSION)
 
-.PHONY: help synth test install lock clean list deploy diff require-stack
+.PHONY: help synth test review install lock clean list deploy diff require-stack
 
 help:
 	@echo "make synth [ENV=dev]   synthesize the example environments into cdktf.out/"
 	@echo "make test              run the test suite"
+	@echo "make review [ENV=dev]  print what will be deployed, as Markdown tables for a pull request"
 	@echo "make list              the stacks, in deployment order"
 	@echo "make diff STACK=...    plan one stack (cdktf diff)"
 	@echo "make deploy STACK=...  apply one stack (cdktf deploy; asks before applying, ARGS=--auto-approve to skip)"
@@ -53,6 +55,12 @@ synth: $(INSTALLED)
 
 test: $(INSTALLED)
 	@$(PY) -m pytest
+
+# Synthesizes first (ENV=... passes through), with synth's messages on stderr: stdout is the Markdown alone,
+# ready for `make review > review.md` or a pull request comment.
+review: $(INSTALLED)
+	@$(MAKE) --no-print-directory synth >&2
+	@$(PY) scripts/review.py
 
 list: synth
 	@$(PY) scripts/list_stacks.py cdktf.out

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from quality.sensitive_inputs import SENSITIVE_INPUTS
 from support import ROOT, synth_pair
 
 CLOUD = {"type": "cloud", "organization": "acme", "workspace_prefix": "platform", "project": "secrets"}
@@ -82,12 +83,8 @@ def test_azurerm_cross_stack_reference_reads_the_producers_blob(tmp_path):
 def test_tokens_and_keys_in_the_environment_never_reach_the_output(tmp_path):
     """A fresh process (so jsii's Node.js sees the variables too) synthesizes with fake credentials set, once per
     backend."""
-    canaries = {
-        "TF_TOKEN_app_terraform_io": "canary-tfc-token-5f1c2a",
-        "TFE_TOKEN": "canary-tfe-token-77ab10",
-        "ARM_ACCESS_KEY": "canary-storage-key-90e3d4",
-        "ARM_CLIENT_SECRET": "canary-client-secret-c0ffee",
-    }
+    # Every sensitive input of the project (tests/quality/sensitive_inputs.py), each with its own value.
+    canaries = {entry.variable: f"canary-{index:02d}-5f1c2a90e3d4" for index, entry in enumerate(SENSITIVE_INPUTS)}
     backends = {"local": None, "cloud": CLOUD, "azurerm": AZURERM}
     script = "import sys; from pathlib import Path; sys.path[:0] = ['.', 'constructs', 'tests']\nimport support\n" + "".join(
         f"support.synth_pair(Path({str(tmp_path / name)!r}), {backend!r})\n" for name, backend in backends.items()
