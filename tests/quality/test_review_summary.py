@@ -73,9 +73,9 @@ def test_review_shows_the_vault_hardening_of_prod(summary):
 
 
 def test_review_shows_role_principal_and_scope_of_a_role_assignment(summary):
-    assert row(section(summary, "### Stack `azure-prod`"), "vault_access/eso_secrets_user") == (
+    assert row(section(summary, "### Stack `azure-dev`"), "vault_access/eso_secrets_user") == (
         "| `azurerm_role_assignment.vault_access_eso_secrets_user_58502409` | vault_access/eso_secrets_user | "
-        "role_definition_name: Key Vault Secrets User<br>principal_id: eso_identity/identity.principal_id<br>"
+        "role_definition_name: Key Vault Secrets User<br>principal_id: eso_identity/service_principal.object_id<br>"
         "principal_type: ServicePrincipal<br>scope: key_vault/vault.id |"
     )
 
