@@ -37,7 +37,7 @@ def build_app(environments: list[Environment], outdir: Path):
     app = App(outdir=str(outdir))
     for env in environments:
         azure = AzureStack(app, f"azure-{env.name}", env=env)
-        SecretsStack(app, f"secrets-{env.name}", env=env, azure=azure)
+        secrets = SecretsStack(app, f"secrets-{env.name}", env=env, azure=azure)
         eso = EsoStack(app, f"eso-{env.name}", env=env, azure=azure)
         # With GitOps delivery Argo CD applies the ClusterSecretStore and the ExternalSecrets from
         # manifests/<env>/ (see stacks/gitops_manifests.py), not Terraform.
@@ -46,7 +46,8 @@ def build_app(environments: list[Environment], outdir: Path):
             eso_config = None
             if env.uses_cluster_secret_store:
                 eso_config = EsoConfigStack(app, f"eso-config-{env.name}", env=env, azure=azure, eso=eso)
-            AppsStack(app, f"apps-{env.name}", env=env, azure=azure, after=eso_config or eso)
+            # After the store, and after the vault secrets the ExternalSecrets read.
+            AppsStack(app, f"apps-{env.name}", env=env, azure=azure, after=[eso_config or eso, secrets])
     return app
 
 

@@ -7,10 +7,20 @@ import sys
 from pathlib import Path
 
 
+# The run order of one environment's stacks (the order of docs/state-and-terraform-cloud.md).
+KINDS = ("azure", "eso", "eso-config", "secrets", "apps")
+
+
+def _sort_key(name: str) -> tuple[str, int, str]:
+    """Group by environment, then by kind in run order."""
+    kind, _, env = name.rpartition("-")
+    return (env, KINDS.index(kind) if kind in KINDS else len(KINDS), name)
+
+
 def deployment_order(stacks: dict[str, dict]) -> list[str]:
-    """Stacks sorted so that each comes after its dependencies (ties broken by name, for stable output)."""
+    """Stacks sorted so that each comes after its dependencies, grouped by environment (stable output)."""
     done: list[str] = []
-    pending = sorted(stacks)
+    pending = sorted(stacks, key=_sort_key)
     while pending:
         ready = [name for name in pending if all(dep in done for dep in stacks[name].get("dependencies", []))]
         if not ready:

@@ -22,10 +22,17 @@ class AppsStack(EnvironmentStack):
     """Construct IDs: ``<app>`` for the ExternalSecret, ``<app>-secret-store`` for an isolated app's store."""
 
     def __init__(
-        self, scope: Construct, id: str, *, env: Environment, azure: AzureStack, after: TerraformStack
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        env: Environment,
+        azure: AzureStack,
+        after: list[TerraformStack],
     ) -> None:
         super().__init__(scope, id, env=env)
-        self.add_dependency(after)
+        for stack in after:
+            self.add_dependency(stack)
         kubernetes_provider(self, env.cluster)
         self.external_secrets: dict[str, KubernetesManifest] = {}
         self.secret_stores: dict[str, KubernetesManifest] = {}
