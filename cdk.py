@@ -108,6 +108,11 @@ from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermC
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup  # noqa: E402
 from cdktf_cdktf_provider_azurerm.key_vault import KeyVault, KeyVaultNetworkAcls  # noqa: E402
 from cdktf_cdktf_provider_azurerm.key_vault_secret import KeyVaultSecret  # noqa: E402
+from cdktf_cdktf_provider_azurerm.private_endpoint import (  # noqa: E402
+    PrivateEndpoint,
+    PrivateEndpointPrivateDnsZoneGroup,
+    PrivateEndpointPrivateServiceConnection,
+)
 from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment  # noqa: E402
 from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity  # noqa: E402
 from cdktf_cdktf_provider_azurerm.federated_identity_credential import FederatedIdentityCredential  # noqa: E402
@@ -170,6 +175,9 @@ __all__ = [
     "KeyVault",
     "KeyVaultNetworkAcls",
     "KeyVaultSecret",
+    "PrivateEndpoint",
+    "PrivateEndpointPrivateDnsZoneGroup",
+    "PrivateEndpointPrivateServiceConnection",
     "ResourceGroup",
     "RoleAssignment",
     "UserAssignedIdentity",

@@ -43,6 +43,16 @@ class NetworkAcls:
 
 
 @dataclass(frozen=True)
+class PrivateEndpointSettings:
+    """A private endpoint for the vault in ``subnet_id``, registered in the private DNS zones given (normally
+    ``privatelink.vaultcore.azure.net`` linked to the cluster's network).
+    https://learn.microsoft.com/azure/key-vault/general/private-link-service"""
+
+    subnet_id: str
+    private_dns_zone_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class KeyVaultSettings:
     name: str
     sku_name: SkuName = SkuName.STANDARD
@@ -58,6 +68,8 @@ class KeyVaultSettings:
     # Write secret values with write-only arguments from ephemeral sources: no value in plan or state
     # (Terraform >= 1.11). Terraform then cannot see drift of the values; see docs/secrets-in-state.md.
     write_only_secrets: bool = False
+    # None: no private endpoint (optional part, absent unless configured).
+    private_endpoint: PrivateEndpointSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +163,21 @@ def check_subnet_id(value: str) -> str | None:
     return None
 
 
+_DNS_ZONE_ID = re.compile(
+    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/Microsoft\.Network/privateDnsZones/[^/]+",
+    flags=re.IGNORECASE,
+)
+
+
+def check_private_dns_zone_id(value: str) -> str | None:
+    if not _DNS_ZONE_ID.fullmatch(value):
+        return (
+            "must be a private DNS zone resource ID: /subscriptions/<id>/resourceGroups/<rg>/providers/"
+            "Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net"
+        )
+    return None
+
+
 def check_tag_name(name: str) -> str | None:
     if not 1 <= len(name) <= 512 or re.search(r"[<>*%&:\\?/+]", name):
         return "tag names must be 1-512 characters without < > * % & : \\ ? / +"
@@ -194,7 +221,20 @@ def parse_network_acls(section: Section) -> NetworkAcls:
     return acls
 
 
+def parse_private_endpoint(section: Section) -> PrivateEndpointSettings:
+    settings = PrivateEndpointSettings(
+        subnet_id=section.string("subnet_id", rule="a subnet resource ID", check=check_subnet_id),
+        private_dns_zone_ids=section.string_list(
+            "private_dns_zone_ids", rule="private DNS zone resource IDs", check=check_private_dns_zone_id
+        ),
+    )
+    section.done()
+    return settings
+
+
 def parse_key_vault(section: Section) -> KeyVaultSettings:
+    # Optional part: absent unless the file has the key.
+    endpoint_section = section.section("private_endpoint")
     settings = KeyVaultSettings(
         name=section.string("name", rule=KEY_VAULT_NAME_RULE, check=check_key_vault_name),
         sku_name=section.choice("sku_name", SkuName, SkuName.STANDARD),
@@ -212,6 +252,7 @@ def parse_key_vault(section: Section) -> KeyVaultSettings:
             "rbac_propagation_wait_seconds", 60, minimum=0, maximum=600, unit="seconds"
         ),
         write_only_secrets=section.boolean("write_only_secrets", False),
+        private_endpoint=parse_private_endpoint(endpoint_section) if section.has("private_endpoint") else None,
     )
     section.done()
     return settings

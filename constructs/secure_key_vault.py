@@ -7,12 +7,22 @@ Defaults, each switchable through :class:`config.azure.KeyVaultSettings`:
   (https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview);
 * the firewall denies by default; trusted Azure services bypass it
   (https://learn.microsoft.com/azure/key-vault/general/network-security);
-* ``prevent_destroy``: no refactor can plan to destroy a vault full of secrets.
+* ``prevent_destroy``: no refactor can plan to destroy a vault full of secrets;
+* when configured, a private endpoint (``private_endpoint``) so the cluster reaches the vault over its own network
+  (https://learn.microsoft.com/azure/key-vault/general/private-link-service).
 """
 
 from __future__ import annotations
 
-from cdk import Construct, KeyVault, KeyVaultNetworkAcls, TerraformResourceLifecycle
+from cdk import (
+    Construct,
+    KeyVault,
+    KeyVaultNetworkAcls,
+    PrivateEndpoint,
+    PrivateEndpointPrivateDnsZoneGroup,
+    PrivateEndpointPrivateServiceConnection,
+    TerraformResourceLifecycle,
+)
 from config.azure import KeyVaultSettings
 
 
@@ -53,6 +63,31 @@ class SecureKeyVault(Construct):
             tags=tags,
             lifecycle=TerraformResourceLifecycle(prevent_destroy=settings.prevent_destroy),
         )
+        self.private_endpoint: PrivateEndpoint | None = None
+        endpoint = settings.private_endpoint
+        if endpoint:
+            self.private_endpoint = PrivateEndpoint(
+                self,
+                "private_endpoint",
+                name=f"pe-{settings.name}",
+                location=location,
+                resource_group_name=resource_group_name,
+                subnet_id=endpoint.subnet_id,
+                private_service_connection=PrivateEndpointPrivateServiceConnection(
+                    name=f"psc-{settings.name}",
+                    private_connection_resource_id=self.vault.id,
+                    subresource_names=["vault"],
+                    is_manual_connection=False,
+                ),
+                private_dns_zone_group=(
+                    PrivateEndpointPrivateDnsZoneGroup(
+                        name="vault", private_dns_zone_ids=list(endpoint.private_dns_zone_ids)
+                    )
+                    if endpoint.private_dns_zone_ids
+                    else None
+                ),
+                tags=tags,
+            )
 
     @property
     def vault_id(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from config import ConfigError, parse_environment
-from support import make_env
+from support import SUBNET_EXAMPLE, make_env
 
 F = "environments/test.yaml"
 
@@ -225,8 +225,20 @@ REJECTED = [
         "unknown key in a section",
         {"key_vault.nmae": "kv-test"},
         f"{F}: key_vault.nmae: unknown key (allowed here: name, network_acls, prevent_destroy, "
-        "public_network_access_enabled, purge_protection_enabled, rbac_propagation_wait_seconds, secrets_officers, "
-        "sku_name, soft_delete_retention_days, write_only_secrets)",
+        "private_endpoint, public_network_access_enabled, purge_protection_enabled, rbac_propagation_wait_seconds, "
+        "secrets_officers, sku_name, soft_delete_retention_days, write_only_secrets)",
+    ),
+    (
+        "private dns zone that is no resource id",
+        {"key_vault.private_endpoint": {"subnet_id": SUBNET_EXAMPLE, "private_dns_zone_ids": ["privatelink.vaultcore.azure.net"]}},
+        f"{F}: key_vault.private_endpoint.private_dns_zone_ids[0] 'privatelink.vaultcore.azure.net': must be a private "
+        "DNS zone resource ID: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/privateDnsZones/"
+        "privatelink.vaultcore.azure.net",
+    ),
+    (
+        "private endpoint without subnet",
+        {"key_vault.private_endpoint": {}},
+        f"{F}: key_vault.private_endpoint.subnet_id: is required (a subnet resource ID)",
     ),
     (
         "section that is not a mapping",

@@ -62,3 +62,33 @@ def test_vault_takes_sku_and_public_access_from_settings(stack):
 
 def test_vault_is_tagged(stack):
     assert vault_json(stack)["tags"] == {"environment": "test", "managed-by": "cdktf"}
+
+
+SUBNET = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/"
+    "virtualNetworks/vnet/subnets/endpoints"
+)
+ZONE = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/dns/providers/Microsoft.Network/"
+    "privateDnsZones/privatelink.vaultcore.azure.net"
+)
+
+
+def test_no_private_endpoint_unless_configured(stack):
+    vault_json(stack)
+    assert "azurerm_private_endpoint" not in synth_json(stack)["resource"]
+
+
+def test_private_endpoint_connects_the_vault_into_the_subnet_and_dns_zone(stack):
+    vault_json(stack, **{"key_vault.private_endpoint": {"subnet_id": SUBNET, "private_dns_zone_ids": [ZONE]}})
+    synthesized = synth_json(stack)
+    endpoint = only(synthesized, "azurerm_private_endpoint")
+    (vault_id,) = synthesized["resource"]["azurerm_key_vault"]
+    assert endpoint["subnet_id"] == SUBNET
+    assert endpoint["private_service_connection"] == {
+        "name": "psc-kv-test",
+        "private_connection_resource_id": f"${{azurerm_key_vault.{vault_id}.id}}",
+        "subresource_names": ["vault"],
+        "is_manual_connection": False,
+    }
+    assert endpoint["private_dns_zone_group"] == {"name": "vault", "private_dns_zone_ids": [ZONE]}
