@@ -211,6 +211,18 @@ def _entry(section: Section, key: str) -> Section:
     return section.section(key)
 
 
+def _versioned_spec(
+    section: Section, entry: Section, app: str, key: str, name: str, kind: SecretKind, **value_source: Any
+) -> SecretSpec:
+    """A generated or supplied secret: its value source, rotation ``version`` and metadata, read from ``entry``."""
+    version = entry.integer("version", 1, minimum=1, maximum=1_000_000)
+    metadata = _metadata(entry, app, kind)
+    entry.done()
+    return SecretSpec(
+        key=key, vault_name=name, kind=kind, declared_at=section.field(key), version=version, **value_source, **metadata
+    )
+
+
 def _parse_static(section: Section, app: str) -> list[SecretSpec]:
     secrets = []
     for key in section.keys():
@@ -260,20 +272,7 @@ def _parse_random(section: Section, app: str) -> list[SecretSpec]:
             entry.fail("length", policy.length, f"must be at least the sum of the min_* settings ({minimums})")
         if policy.min_special and not policy.special:
             entry.fail("min_special", policy.min_special, "must be 0 when special is false")
-        version = entry.integer("version", 1, minimum=1, maximum=1_000_000)
-        metadata = _metadata(entry, app, SecretKind.RANDOM)
-        entry.done()
-        secrets.append(
-            SecretSpec(
-                key=key,
-                vault_name=name,
-                kind=SecretKind.RANDOM,
-                declared_at=section.field(key),
-                random=policy,
-                version=version,
-                **metadata,
-            )
-        )
+        secrets.append(_versioned_spec(section, entry, app, key, name, SecretKind.RANDOM, random=policy))
     section.done()
     return secrets
 
@@ -300,20 +299,7 @@ def _parse_sensitive(section: Section, app: str) -> list[SecretSpec]:
                 "variable marked sensitive)",
             )
         variable = entry.string("variable", rule=VARIABLE_RULE, check=check_variable)
-        version = entry.integer("version", 1, minimum=1, maximum=1_000_000)
-        metadata = _metadata(entry, app, SecretKind.SENSITIVE)
-        entry.done()
-        secrets.append(
-            SecretSpec(
-                key=key,
-                vault_name=name,
-                kind=SecretKind.SENSITIVE,
-                declared_at=section.field(key),
-                variable=variable,
-                version=version,
-                **metadata,
-            )
-        )
+        secrets.append(_versioned_spec(section, entry, app, key, name, SecretKind.SENSITIVE, variable=variable))
     section.done()
     return secrets
 
