@@ -2,6 +2,7 @@
 
     python main.py                 # every environments/*.yaml
     python main.py --env dev       # one environment (repeatable); or ENVIRONMENTS=dev,prod for the cdktf CLI
+    python main.py --environments-dir DIR   # DIR/*.yaml instead of environments/; or ENVIRONMENTS_DIR=DIR
 
 Every environment file is read and validated before any stack is built; on an error the message names the file,
 the field, the bad value and what is allowed, the exit code is 2 and ``cdktf.out/`` is left as it was.
@@ -21,7 +22,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "constructs")]
 
 from config import ConfigError, Environment, load_environments  # noqa: E402
 
-ENVIRONMENTS_DIR = ROOT / "environments"
+# The example environments beside this file, unless ENVIRONMENTS_DIR names another folder of <env>.yaml files (the
+# benchmark points it at a generated large configuration; see docs/performance.md).
+ENVIRONMENTS_DIR = Path(os.environ.get("ENVIRONMENTS_DIR") or ROOT / "environments")
 
 
 def build_app(environments: list[Environment], outdir: Path):
@@ -88,12 +91,15 @@ def write_manifests(environments: list[Environment], root: Path) -> list[str]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env", action="append", default=[], help="environment to synthesize (repeatable)")
+    parser.add_argument(
+        "--environments-dir", type=Path, help="folder of <env>.yaml files (default: environments/, or ENVIRONMENTS_DIR)"
+    )
     args = parser.parse_args(argv)
     names = args.env or [name for name in os.environ.get("ENVIRONMENTS", "").split(",") if name]
     outdir = Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out"))
 
     try:
-        environments = load_environments(ENVIRONMENTS_DIR, names, root=ROOT)
+        environments = load_environments(args.environments_dir or ENVIRONMENTS_DIR, names, root=ROOT)
         synth(environments, outdir.resolve())
         write_manifests(environments, ROOT)
     except ConfigError as error:

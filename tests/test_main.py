@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,3 +88,21 @@ def test_example_environment_matches_its_snapshot(example_outdir, env):
     if os.environ.get("UPDATE_SNAPSHOTS") == "1" or not snapshot.exists():
         snapshot.write_text(json.dumps(actual, indent=2, sort_keys=True) + "\n")
     assert actual == json.loads(snapshot.read_text()), f"{snapshot} is stale: review the change, then UPDATE_SNAPSHOTS=1 make test"
+
+
+def test_environments_dir_option_reads_environment_files_from_another_folder(tmp_path, outdir):
+    environments = tmp_path / "generated"
+    environments.mkdir()
+    (environments / "other.yaml").write_text((ROOT / "environments" / "dev.yaml").read_text())
+
+    assert main.main(["--environments-dir", str(environments)]) == 0
+
+    stacks = json.loads((outdir / "manifest.json").read_text())["stacks"]
+    assert stacks and all(name.endswith("-other") for name in stacks)
+
+
+def test_environments_dir_variable_replaces_the_default_folder(tmp_path):
+    env = {**os.environ, "ENVIRONMENTS_DIR": str(tmp_path)}
+    command = [sys.executable, "-c", "import main; print(main.ENVIRONMENTS_DIR)"]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout.strip() == str(tmp_path)
