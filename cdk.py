@@ -9,18 +9,25 @@ Every construct, stack and test takes CDK and provider classes from here, never 
 * **How provider packages are loaded.** A prebuilt provider package's ``__init__`` imports all of its ~1,500
   submodules (16-20 s and ~900 MB for the five we use). Instead we register each package as an *empty* module
   object built from its import spec, without running its ``__init__``. ``import package.submodule`` then runs
-  only ``package/_jsii`` (which loads the jsii assembly, the unavoidable part) and that one submodule. The classes
-  and the synthesized JSON are the same; only unused submodules are never loaded. Set
-  ``CDK_PROVIDER_LOADING=eager`` to load packages the ordinary way (the benchmark and the equivalence test do).
+  only ``package/_jsii`` (which loads the jsii assembly) and that one submodule. On the Node.js side, loading an
+  assembly makes the jsii kernel require the package's ``lib/index.js``, which requires every submodule again
+  (azurerm: ~1.5 s and ~400 MB); ``cdk_lazy_providers.js``, preloaded into jsii's Node.js, turns those into
+  requires on first use. And the bindings resolve the type hints of a type-checking stub on every call; we
+  memoize them, as newer jsii-pacmak output does (``jsii._type_checking.cached_type_hints``); the checks still
+  run. The classes and the synthesized JSON are the same; only unused submodules are never loaded. Set
+  ``CDK_PROVIDER_LOADING=eager`` to load everything the ordinary way (the benchmark and the equivalence test do).
+  Details and figures: docs/performance.md.
 
 Moving to CDK Terrain (``cdktn``) or another CDK means changing the imports below and nothing else.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import sys
+import typing
 from pathlib import Path
 
 # --- environment: read here, once -------------------------------------------------------------------------------
@@ -74,6 +81,64 @@ def _register_without_init(package: str) -> None:
 if PROVIDER_LOADING == "lazy":
     for _package in PROVIDER_PACKAGES:
         _register_without_init(_package)
+
+# --- Node.js side: provider submodules required on first use --------------------------------------------------
+
+LAZY_PROVIDERS_JS = Path(__file__).resolve().with_name("cdk_lazy_providers.js")
+
+
+def _start_jsii_with_lazy_providers() -> None:
+    """Start jsii's Node.js process with ``cdk_lazy_providers.js`` preloaded.
+
+    jsii passes this process's environment to Node.js when the first assembly loads (importing ``constructs``),
+    so NODE_OPTIONS is extended for that moment only: other processes this one starts (a test's eager synth, the
+    cdktf CLI) are not affected. If jsii already runs (cdk imported after ``constructs``), nothing changes.
+    """
+    saved = os.environ.get("NODE_OPTIONS")
+    quoted = str(LAZY_PROVIDERS_JS).replace("\\", "\\\\").replace('"', '\\"')
+    os.environ["NODE_OPTIONS"] = f'{saved or ""} --require "{quoted}"'.strip()
+    try:
+        import constructs  # noqa: F401  (its assembly is the first one loaded: this starts Node.js)
+    finally:
+        if saved is None:
+            del os.environ["NODE_OPTIONS"]
+        else:
+            os.environ["NODE_OPTIONS"] = saved
+
+
+# --- type checks: resolve each stub's type hints once ------------------------------------------------------------
+
+
+def _memoize_binding_type_hints() -> None:
+    """Make ``typing.get_type_hints`` remember the hints of the bindings' type-checking stubs.
+
+    Generated code calls ``typing.get_type_hints(_typecheckingstub__<hash>)`` before every checked call; the stubs
+    are module-level functions whose annotations never change, and resolving them is most of the cost of the
+    runtime type checks. Any other call goes to the original function unchanged. The checks themselves (typeguard)
+    still run on every call.
+    """
+    resolve = typing.get_type_hints
+    if getattr(resolve, "memoizes_type_checking_stubs", False):
+        return
+    hints_of_stub: dict[typing.Any, dict[str, typing.Any]] = {}
+
+    @functools.wraps(resolve)
+    def get_type_hints(obj, globalns=None, localns=None, include_extras=False):  # noqa: ANN001, ANN202
+        if globalns is None and localns is None and not include_extras:
+            if getattr(obj, "__name__", "").startswith("_typecheckingstub__"):
+                hints = hints_of_stub.get(obj)
+                if hints is None:
+                    hints = hints_of_stub[obj] = resolve(obj)
+                return hints
+        return resolve(obj, globalns, localns, include_extras)
+
+    get_type_hints.memoizes_type_checking_stubs = True  # type: ignore[attr-defined]
+    typing.get_type_hints = get_type_hints
+
+
+if PROVIDER_LOADING == "lazy":
+    _start_jsii_with_lazy_providers()
+    _memoize_binding_type_hints()
 
 # --- the CDK core ------------------------------------------------------------------------------------------------
 
