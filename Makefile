@@ -5,6 +5,7 @@
 #   make synth ENV=dev    synthesize one environment
 #   make test             run the whole test suite
 #   make review [ENV=dev] synthesize, then print what will be deployed as Markdown tables (docs/quality-gates.md)
+#   make benchmark        time a full synth, lazy vs eager provider loading (docs/performance.md)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -28,7 +29,7 @@ export DISABLE_VERSION_CHECK := 1
 CDKTF_CLI_VERSION := 0.21.0
 CDKTF = npx --yes cdktf-cli@$(CDKTF_CLI_VERSION)
 
-.PHONY: help synth test review install lock clean list deploy diff require-stack
+.PHONY: help synth test review benchmark install lock clean list deploy diff require-stack
 
 help:
 	@echo "make synth [ENV=dev]   synthesize the example environments into cdktf.out/"
@@ -37,6 +38,7 @@ help:
 	@echo "make list              the stacks, in deployment order"
 	@echo "make diff STACK=...    plan one stack (cdktf diff)"
 	@echo "make deploy STACK=...  apply one stack (cdktf deploy; asks before applying, ARGS=--auto-approve to skip)"
+	@echo "make benchmark         time a full synth, lazy vs eager provider loading [REPEAT=3]"
 	@echo "make lock              re-lock Pipfile.lock after editing Pipfile"
 
 $(INSTALLED): Pipfile.lock
@@ -76,6 +78,9 @@ diff: $(INSTALLED) require-stack
 
 deploy: $(INSTALLED) require-stack
 	@$(CDKTF) deploy $(STACK) $(ARGS)
+
+benchmark: $(INSTALLED)
+	@$(PY) scripts/benchmark.py $(if $(REPEAT),--repeat $(REPEAT))
 
 lock:
 	@test -x $(TOOLS)/bin/pipenv || ($(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet pipenv==$(PIPENV_VERSION))
