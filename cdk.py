@@ -11,7 +11,7 @@ Every construct, stack and test takes CDK and provider classes from here, never 
   object built from its import spec, without running its ``__init__``. ``import package.submodule`` then runs
   only ``package/_jsii`` (which loads the jsii assembly) and that one submodule. On the Node.js side, loading an
   assembly makes the jsii kernel require the package's ``lib/index.js``, which requires every submodule again
-  (azurerm: ~1.5 s and ~400 MB); ``cdk_lazy_providers.js``, preloaded into jsii's Node.js, turns those into
+  (azurerm: 1.5-2 s and over 400 MB); ``cdk_lazy_providers.js``, preloaded into jsii's Node.js, turns those into
   requires on first use. And the bindings resolve the type hints of a type-checking stub on every call; we
   memoize them, as newer jsii-pacmak output does (``jsii._type_checking.cached_type_hints``); the checks still
   run. The classes and the synthesized JSON are the same; only unused submodules are never loaded. Set
@@ -123,7 +123,7 @@ def _memoize_binding_type_hints() -> None:
     hints_of_stub: dict[typing.Any, dict[str, typing.Any]] = {}
 
     @functools.wraps(resolve)
-    def get_type_hints(obj, globalns=None, localns=None, include_extras=False):  # noqa: ANN001, ANN202
+    def get_type_hints(obj, globalns=None, localns=None, include_extras=False):
         if globalns is None and localns is None and not include_extras:
             if getattr(obj, "__name__", "").startswith("_typecheckingstub__"):
                 hints = hints_of_stub.get(obj)

@@ -2,7 +2,7 @@
 // Node.js processes (NODE_OPTIONS=--require) unless CDK_PROVIDER_LOADING=eager; see cdk.py and docs/performance.md.
 //
 // Why: loading a provider's jsii assembly makes the jsii kernel require the package's lib/index.js, which requires
-// every one of its submodules (about 1,500 for azurerm: ~1.5 s and ~350 MB; kubernetes: ~1.1 s and ~450 MB),
+// every one of its submodules (azurerm: about 1,500, 1.5-2 s and over 400 MB; kubernetes: about 1 s and 200 MB),
 // although a synth uses a handful. Each submodule is a namespace of generated classes without side effects.
 //
 // What: when Node.js loads `@cdktf/provider-*/lib/index.js`, each line `exports.name = require("./dir");` becomes

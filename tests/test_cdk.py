@@ -129,7 +129,8 @@ const index = require(process.argv[1]);
 const before = [...globalThis.loaded];
 const found = index.keyVault.KeyVault;
 const again = index.keyVault.KeyVault;
-console.log(JSON.stringify({ before, after: globalThis.loaded, found, same: found === again, keys: Object.keys(index) }));
+const report = { before, after: globalThis.loaded, found, same: found === again, keys: Object.keys(index) };
+console.log(JSON.stringify(report));
 """
 
 
