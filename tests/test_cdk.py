@@ -1,7 +1,7 @@
 """cdk.py: lazy provider loading changes how fast a synth is, never what it writes.
 
 The equivalence check runs two whole synths of the example environments in their own processes (eager loading
-cannot be undone inside a process): once lazy, once eager (~15 s), side by side, once per session. The rest of the
+cannot be undone inside a process): once lazy, once eager (~20 s), side by side, once per session. The rest of the
 suite keeps using the one jsii process started by conftest.
 """
 
