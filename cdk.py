@@ -208,7 +208,7 @@ from cdktf_cdktf_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
 
 # time
 from cdktf_cdktf_provider_time.provider import TimeProvider  # noqa: E402
-from cdktf_cdktf_provider_time.rotating import Rotating as TimeRotating  # noqa: E402
+from cdktf_cdktf_provider_time.static_resource import StaticResource as TimeStatic  # noqa: E402
 from cdktf_cdktf_provider_time.sleep import Sleep as TimeSleep  # noqa: E402
 
 __all__ = [
@@ -269,6 +269,6 @@ __all__ = [
     "SecretV1Metadata",
     # time
     "TimeProvider",
-    "TimeRotating",
     "TimeSleep",
+    "TimeStatic",
 ]

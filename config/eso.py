@@ -49,13 +49,11 @@ class EsoAuth(Enum):
 class ServicePrincipalSettings:
     """The Entra ID application ESO signs in as, and how its client secret is rotated.
 
-    The password is replaced every ``password_rotation_days`` (a ``time_rotating`` resource) and stays valid for
-    ``password_validity_days`` from its creation, so the old one still works while the new one rolls out.
-    Bump ``password_generation`` to replace it at the next apply.
+    Two client secrets rotate in turn: bumping ``password_generation`` replaces the older one and makes it current,
+    so the one ESO holds stays valid until its Secret is updated. Each is valid for ``password_validity_days``.
     """
 
     display_name: str = "eso-app"
-    password_rotation_days: int = 90
     password_validity_days: int = 180
     password_generation: int = 1
 
@@ -230,17 +228,9 @@ def quantity_value(value: str) -> Decimal:
 def parse_service_principal(section: Section) -> ServicePrincipalSettings:
     settings = ServicePrincipalSettings(
         display_name=section.string("display_name", "eso-app", rule=DISPLAY_NAME_RULE, check=check_display_name),
-        password_rotation_days=section.integer("password_rotation_days", 90, minimum=1, maximum=365, unit="days"),
-        password_validity_days=section.integer("password_validity_days", 180, minimum=2, maximum=730, unit="days"),
+        password_validity_days=section.integer("password_validity_days", 180, minimum=1, maximum=730, unit="days"),
         password_generation=section.integer("password_generation", 1, minimum=1, maximum=1_000_000),
     )
-    if settings.password_validity_days <= settings.password_rotation_days:
-        section.fail(
-            "password_validity_days",
-            settings.password_validity_days,
-            f"must be greater than password_rotation_days ({settings.password_rotation_days}), so that the old "
-            "password is still valid while the rotated one rolls out",
-        )
     section.done()
     return settings
 

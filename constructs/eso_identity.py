@@ -13,7 +13,7 @@ from cdk import (
     FederatedIdentityCredential,
     Fn,
     ServicePrincipal,
-    TimeRotating,
+    TimeStatic,
     UserAssignedIdentity,
 )
 from config.eso import ServicePrincipalSettings
@@ -23,15 +23,29 @@ from config.eso import ServicePrincipalSettings
 WORKLOAD_IDENTITY_AUDIENCE = "api://AzureADTokenExchange"
 
 
+# The two password slots. Each bump of `password_generation` replaces the older slot, so the password ESO uses until
+# its Secret is updated stays valid.
+PASSWORD_SLOTS = ("blue", "green")
+
+
+def slot_generation(generation: int, slot: int) -> int:
+    """The latest generation, up to ``generation``, that belongs to ``slot`` (generations alternate slots)."""
+    return generation if generation % len(PASSWORD_SLOTS) == slot else generation - 1
+
+
 class EsoServicePrincipal(Construct):
-    """An Entra ID application, its service principal and a client secret that rotates itself.
+    """An Entra ID application, its service principal and two client secrets that rotate in turn.
 
-    Makes ``azuread_application`` (ID ``application``), ``azuread_service_principal`` (``service_principal``),
-    ``time_rotating`` (``password_rotation``) and ``azuread_application_password`` (``password``).
+    Makes ``azuread_application`` (ID ``application``), ``azuread_service_principal`` (``service_principal``) and,
+    per slot (``blue``, ``green``), a ``time_static`` (``password_<slot>_created``) and an
+    ``azuread_application_password`` (``password_<slot>``) valid for ``password_validity_days`` from its creation.
 
-    The password is valid for ``password_validity_days`` from the last rotation and is replaced when the
-    ``time_rotating`` resource comes due (every ``password_rotation_days``, at the next apply after that) or when
-    ``password_generation`` is bumped. The client secret lives in Terraform state: treat the state as secret.
+    Rotation without an outage: bumping ``password_generation`` replaces the *other* slot's password and makes it
+    the current one (:attr:`client_secret`), while the password ESO still holds stays valid. Deploy ``azure-<env>``,
+    then ``eso-<env>`` (which writes the new one into ``azure-secret-creds``); the previous password is replaced at
+    the next bump. Bump before ``password_validity_days`` run out. The client secret lives in Terraform state: treat
+    the state as secret.
+    https://learn.microsoft.com/entra/identity-platform/howto-create-service-principal-portal#option-3-create-a-new-client-secret
     """
 
     def __init__(self, scope: Construct, id: str, *, settings: ServicePrincipalSettings) -> None:
@@ -40,18 +54,21 @@ class EsoServicePrincipal(Construct):
         self.service_principal = ServicePrincipal(
             self, "service_principal", client_id=self.application.client_id
         )
-        self.rotation = TimeRotating(self, "password_rotation", rotation_days=settings.password_rotation_days)
-        self.password = ApplicationPasswordA(
-            self,
-            "password",
-            application_id=self.application.id,
-            display_name="external-secrets",
-            end_date=Fn.timeadd(self.rotation.rfc3339, f"{settings.password_validity_days * 24}h"),
-            rotate_when_changed={
-                "rotation": self.rotation.id,
-                "generation": str(settings.password_generation),
-            },
-        )
+        self.passwords: list[ApplicationPasswordA] = []
+        for index, slot in enumerate(PASSWORD_SLOTS):
+            generation = str(slot_generation(settings.password_generation, index))
+            created = TimeStatic(self, f"password_{slot}_created", triggers={"generation": generation})
+            self.passwords.append(
+                ApplicationPasswordA(
+                    self,
+                    f"password_{slot}",
+                    application_id=self.application.id,
+                    display_name=f"external-secrets-{slot}",
+                    end_date=Fn.timeadd(created.rfc3339, f"{settings.password_validity_days * 24}h"),
+                    rotate_when_changed={"generation": generation},
+                )
+            )
+        self.password = self.passwords[settings.password_generation % len(PASSWORD_SLOTS)]
 
     @property
     def principal_id(self) -> str:

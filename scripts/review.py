@@ -60,7 +60,7 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     "azuread_application": ("display_name",),
     "azuread_service_principal": ("client_id",),
     "azuread_application_password": ("display_name", "end_date", "rotate_when_changed"),
-    "time_rotating": ("rotation_days",),
+    "time_static": ("triggers",),
     "time_sleep": ("create_duration",),
     "random_password": ("length", "special"),
     "helm_release": (

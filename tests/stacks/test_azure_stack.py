@@ -28,7 +28,7 @@ def wi_stack() -> dict:
 
 def test_providers_carry_no_credentials(sp_stack):
     azurerm = sp_stack["provider"]["azurerm"][0]
-    for key in ("client_secret", "client_id", "client_certificate", "tenant_id", "use_cli"):
+    for key in ("client_secret", "client_id", "client_certificate", "tenant_id", "use_cli"):  # tenant: none given
         assert key not in azurerm
     assert sp_stack["provider"]["azuread"] == [{}]
 
@@ -43,6 +43,13 @@ def test_provider_never_purges_soft_deleted_vaults_or_secrets(sp_stack):
 def test_subscription_is_pinned_when_the_environment_names_one():
     stack = azure_json({"azure.subscription_id": "11111111-2222-3333-4444-555555555555"})
     assert stack["provider"]["azurerm"][0]["subscription_id"] == "11111111-2222-3333-4444-555555555555"
+
+
+def test_tenant_is_pinned_when_the_environment_names_one():
+    tenant = "11111111-1111-1111-1111-111111111111"
+    stack = azure_json({"azure.tenant_id": tenant})
+    assert stack["provider"]["azurerm"][0]["tenant_id"] == tenant
+    assert stack["provider"]["azuread"][0]["tenant_id"] == tenant
 
 
 def test_resource_group_is_named_and_placed_from_the_environment(sp_stack):
@@ -111,13 +118,15 @@ def test_local_state_lives_outside_cdktf_out_at_a_relative_path(sp_stack):
 # resource (a vault full of secrets, ESO's credentials). A failure here means a refactor would destroy something.
 SERVICE_PRINCIPAL_ADDRESSES = [
     "azuread_application.eso_identity_application_5B42368B",
-    "azuread_application_password.eso_identity_password_A5D0EE40",
+    "azuread_application_password.eso_identity_password_blue_D025366F",
+    "azuread_application_password.eso_identity_password_green_0026D22A",
     "azuread_service_principal.eso_identity_service_principal_989257B6",
     "azurerm_key_vault.key_vault_15104185",
     "azurerm_resource_group.resource_group",
     "azurerm_role_assignment.vault_access_deployer_secrets_officer_B8EA9565",
     "azurerm_role_assignment.vault_access_eso_secrets_user_58502409",
-    "time_rotating.eso_identity_password_rotation_8324D800",
+    "time_static.eso_identity_password_blue_created_B6BC9769",
+    "time_static.eso_identity_password_green_created_65DC7C2F",
 ]
 WORKLOAD_IDENTITY_ADDRESSES = [
     "azurerm_federated_identity_credential.eso_identity_federated_credential_8188FE92",
