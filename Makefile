@@ -76,8 +76,10 @@ require-stack:
 diff: $(INSTALLED) require-stack
 	@$(CDKTF) diff $(STACK) $(ARGS)
 
+# One stack at a time: the stacks it depends on were deployed before it (make list shows the order), so the CLI's
+# check that they are part of the same run is turned off.
 deploy: $(INSTALLED) require-stack
-	@$(CDKTF) deploy $(STACK) $(ARGS)
+	@$(CDKTF) deploy $(STACK) --ignore-missing-stack-dependencies $(ARGS)
 
 benchmark: $(INSTALLED)
 	@$(PY) scripts/benchmark.py $(if $(REPEAT),--repeat $(REPEAT))

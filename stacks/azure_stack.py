@@ -62,7 +62,7 @@ class AzureStack(EnvironmentStack):
         super().__init__(scope, id, env=env)
 
         azurerm_provider(self, env)
-        AzureadProvider(self, "azuread")
+        AzureadProvider(self, "azuread", tenant_id=env.azure.tenant_id)
         TimeProvider(self, "time")
 
         client = DataAzurermClientConfig(self, "current")

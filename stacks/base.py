@@ -71,6 +71,9 @@ def azurerm_provider(stack: TerraformStack, env: Environment) -> AzurermProvider
         stack,
         "azurerm",
         subscription_id=env.azure.subscription_id,
+        # When the file names the tenant (GitOps manifests carry it), Terraform signs in to that tenant and no other,
+        # so the vault and the rendered stores cannot disagree.
+        tenant_id=env.azure.tenant_id,
         # The provider would otherwise try to register every resource provider in the subscription, which needs
         # subscription-wide rights the deploying principal often lacks.
         resource_provider_registrations="none",
