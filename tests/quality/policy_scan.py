@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from quality.reasoned_list import reasoned_entries
 
 SKIPS = Path(__file__).with_name("checkov_skips.yaml")
 SKIP_KEYS = {"check", "resources", "reason"}
@@ -211,19 +211,8 @@ def stale_skips(skips: list[Skip], failed: list[CheckResult]) -> list[str]:
 
 def load_skips(path: Path = SKIPS) -> list[Skip]:
     """The skip list; each entry names one check, the resources it may fail on, and why."""
-    entries = yaml.safe_load(path.read_text()) or []
-    name = path.name
-    if not isinstance(entries, list):
-        raise ValueError(f"{name}: must be a list of entries with keys {sorted(SKIP_KEYS)}")
     skips = []
-    for index, entry in enumerate(entries):
-        where = f"{name}: entry {index + 1}"
-        if not isinstance(entry, dict):
-            raise ValueError(f"{where}: must be a mapping with keys {sorted(SKIP_KEYS)}")
-        if unknown := set(entry) - SKIP_KEYS:
-            raise ValueError(f"{where}: unknown keys {sorted(unknown)} (allowed: {sorted(SKIP_KEYS)})")
-        if missing := SKIP_KEYS - set(entry):
-            raise ValueError(f"{where}: missing keys {sorted(missing)}")
+    for where, entry in reasoned_entries(path, SKIP_KEYS, "why the check may fail there"):
         check = str(entry["check"])
         if not CHECK_ID.fullmatch(check):
             raise ValueError(f"{where}: check {check!r}: must be a checkov check ID such as CKV_AZURE_110")
@@ -232,7 +221,5 @@ def load_skips(path: Path = SKIPS) -> list[Skip]:
             raise ValueError(
                 f"{where}: resources must be a non-empty list of construct paths (<stack>/<path>, globs allowed)"
             )
-        if not str(entry["reason"]).strip():
-            raise ValueError(f"{where}: reason must say why the check may fail there")
         skips.append(Skip(check=check, resources=tuple(resources), reason=str(entry["reason"])))
     return skips

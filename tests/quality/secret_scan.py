@@ -11,7 +11,7 @@ import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from quality.reasoned_list import reasoned_entries
 
 ALLOWLIST = Path(__file__).with_name("secrets_allowlist.yaml")
 ALLOWLIST_KEYS = {"file", "type", "hashed_secret", "reason"}
@@ -64,23 +64,10 @@ def scan(root: Path, files: list[str]) -> list[Finding]:
 
 def load_allowlist(path: Path = ALLOWLIST) -> list[Allowed]:
     """The allow-list; every entry needs all four keys, a non-empty reason and nothing else."""
-    entries = yaml.safe_load(path.read_text()) or []
-    name = path.name
-    if not isinstance(entries, list):
-        raise ValueError(f"{name}: must be a list of entries ({', '.join(sorted(ALLOWLIST_KEYS))})")
-    allowed = []
-    for index, entry in enumerate(entries):
-        where = f"{name}: entry {index + 1}"
-        if not isinstance(entry, dict):
-            raise ValueError(f"{where}: must be a mapping with keys {', '.join(sorted(ALLOWLIST_KEYS))}")
-        if unknown := set(entry) - ALLOWLIST_KEYS:
-            raise ValueError(f"{where}: unknown keys {sorted(unknown)} (allowed: {sorted(ALLOWLIST_KEYS)})")
-        if missing := ALLOWLIST_KEYS - set(entry):
-            raise ValueError(f"{where}: missing keys {sorted(missing)}")
-        if not str(entry["reason"]).strip():
-            raise ValueError(f"{where}: reason must say why the finding is not a secret")
-        allowed.append(Allowed(**{key: str(entry[key]) for key in ALLOWLIST_KEYS}))
-    return allowed
+    return [
+        Allowed(**{key: str(entry[key]) for key in ALLOWLIST_KEYS})
+        for _, entry in reasoned_entries(path, ALLOWLIST_KEYS, "why the finding is not a secret")
+    ]
 
 
 def unexplained(findings: list[Finding], allowed: list[Allowed]) -> list[Finding]:
