@@ -206,11 +206,6 @@ def _vault_name(section: Section, app: str, key: str) -> str:
     return name
 
 
-def _entry(section: Section, key: str) -> Section:
-    """A secret's settings: a mapping, or absent/null for all defaults."""
-    return section.section(key)
-
-
 def _versioned_spec(
     section: Section, entry: Section, app: str, key: str, name: str, kind: SecretKind, **value_source: Any
 ) -> SecretSpec:
@@ -236,7 +231,7 @@ def _parse_static(section: Section, app: str) -> list[SecretSpec]:
                 f"({key}: {{variable: {app.replace('-', '_')}_{key.replace('-', '_')}}}) and TF_VAR_<variable>",
             )
         if isinstance(section.raw[key], dict):
-            entry = _entry(section, key)
+            entry = section.section(key)
             value = entry.string("value", rule="a value that is not secret (a user name, a host)")
             metadata = _metadata(entry, app, SecretKind.STATIC)
             entry.done()
@@ -256,7 +251,7 @@ def _parse_random(section: Section, app: str) -> list[SecretSpec]:
     secrets = []
     for key in section.keys():
         name = _vault_name(section, app, key)
-        entry = _entry(section, key)
+        entry = section.section(key)
         defaults = RandomPolicy()
         policy = RandomPolicy(
             length=entry.integer("length", defaults.length, minimum=16, maximum=256, unit="characters"),
@@ -289,7 +284,7 @@ def _parse_sensitive(section: Section, app: str) -> list[SecretSpec]:
                 f"such as {{variable: {app.replace('-', '_')}_{key.replace('-', '_')}}}; the value itself never "
                 "goes into an environment file",
             )
-        entry = _entry(section, key)
+        entry = section.section(key)
         if entry.has("value"):
             entry.fail(
                 "value",

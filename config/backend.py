@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from config.azure import RESOURCE_GROUP_RULE, check_resource_group
 from config.reader import Section, check_guid, check_pattern
 
 # -- models ---------------------------------------------------------------------------------------------------
@@ -78,8 +79,6 @@ CONTAINER_RULE = "3-63 lower-case letters, digits and single dashes, starting an
 check_container = check_pattern(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]", CONTAINER_RULE)
 KEY_PREFIX_RULE = "letters, digits, '_', '-', '.' and '/' separated path segments, without leading or trailing '/'"
 check_key_prefix = check_pattern(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*", KEY_PREFIX_RULE)
-RESOURCE_GROUP_RULE = "1-90 letters, digits, '_', '-', '.', '(' or ')'"
-check_resource_group = check_pattern(r"[\w\-.()]{1,90}", RESOURCE_GROUP_RULE)
 
 
 def _refuse_credentials(section: Section) -> None:
