@@ -185,6 +185,9 @@ def default_k8s_key(secret_key: str) -> str:
 # -- parsing --------------------------------------------------------------------------------------------------
 
 
+METADATA_KEYS = ("content_type", "expiration_date", "tags")
+
+
 def _metadata(section: Section, app: str, kind: SecretKind) -> dict[str, Any]:
     tags = section.string_map("tags", rule="a tag value")
     return {
@@ -232,6 +235,7 @@ def _parse_static(section: Section, app: str) -> list[SecretSpec]:
             )
         if isinstance(section.raw[key], dict):
             entry = section.section(key)
+            entry.expect("value", *METADATA_KEYS)
             value = entry.string("value", rule="a value that is not secret (a user name, a host)")
             metadata = _metadata(entry, app, SecretKind.STATIC)
             entry.done()
@@ -252,6 +256,10 @@ def _parse_random(section: Section, app: str) -> list[SecretSpec]:
     for key in section.keys():
         name = _vault_name(section, app, key)
         entry = section.section(key)
+        entry.expect(
+            "length", "special", "override_special", "min_lower", "min_upper", "min_numeric", "min_special",
+            "version", *METADATA_KEYS,
+        )
         defaults = RandomPolicy()
         policy = RandomPolicy(
             length=entry.integer("length", defaults.length, minimum=16, maximum=256, unit="characters"),
@@ -285,6 +293,7 @@ def _parse_sensitive(section: Section, app: str) -> list[SecretSpec]:
                 "goes into an environment file",
             )
         entry = section.section(key)
+        entry.expect("variable", "value", "version", *METADATA_KEYS)
         if entry.has("value"):
             entry.fail(
                 "value",
@@ -303,6 +312,9 @@ _TEMPLATE_REFERENCE = re.compile(r"\{\{[^}]*?\.([A-Za-z0-9_.-]+)[^}]*\}\}")
 
 
 def _parse_external_secret(section: Section, app: str, secrets: list[SecretSpec]) -> ExternalSecretSettings:
+    section.expect(
+        "target_name", "refresh_interval", "creation_policy", "deletion_policy", "data", "template"
+    )
     keys = {secret.key for secret in secrets}
     data_section = section.section("data")
     if section.has("data"):
@@ -352,6 +364,10 @@ def _parse_external_secret(section: Section, app: str, secrets: list[SecretSpec]
 
 
 def parse_app(section: Section, name: str, default_isolation: Isolation = Isolation.SHARED) -> AppSettings:
+    section.expect(
+        "namespace", "create_namespace", "isolation", "service_account", "static_secrets", "random_secrets",
+        "sensitive_secrets", "external_secret",
+    )
     namespace = section.string("namespace", name, rule=DNS_LABEL_RULE, check=check_dns_label)
     create_namespace = section.boolean("create_namespace", False)
     isolation = section.choice("isolation", Isolation, default_isolation)

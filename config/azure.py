@@ -194,6 +194,7 @@ def check_tag_value(value: str) -> str | None:
 
 
 def parse_azure(section: Section) -> AzureSettings:
+    section.expect("location", "resource_group", "subscription_id", "tenant_id", "tags", "role_assignment_budget")
     settings = AzureSettings(
         location=section.string("location", rule="an Azure region such as 'westeurope'", check=check_location),
         resource_group=section.string("resource_group", rule=RESOURCE_GROUP_RULE, check=check_resource_group),
@@ -209,6 +210,7 @@ def parse_azure(section: Section) -> AzureSettings:
 
 
 def parse_network_acls(section: Section) -> NetworkAcls:
+    section.expect("default_action", "bypass", "ip_rules", "virtual_network_subnet_ids")
     acls = NetworkAcls(
         default_action=section.choice("default_action", NetworkDefaultAction, NetworkDefaultAction.DENY),
         bypass=section.choice("bypass", NetworkBypass, NetworkBypass.AZURE_SERVICES),
@@ -222,6 +224,7 @@ def parse_network_acls(section: Section) -> NetworkAcls:
 
 
 def parse_private_endpoint(section: Section) -> PrivateEndpointSettings:
+    section.expect("subnet_id", "private_dns_zone_ids")
     settings = PrivateEndpointSettings(
         subnet_id=section.string("subnet_id", rule="a subnet resource ID", check=check_subnet_id),
         private_dns_zone_ids=section.string_list(
@@ -233,6 +236,11 @@ def parse_private_endpoint(section: Section) -> PrivateEndpointSettings:
 
 
 def parse_key_vault(section: Section) -> KeyVaultSettings:
+    section.expect(
+        "name", "sku_name", "soft_delete_retention_days", "purge_protection_enabled", "public_network_access_enabled",
+        "network_acls", "prevent_destroy", "secrets_officers", "rbac_propagation_wait_seconds", "write_only_secrets",
+        "private_endpoint",
+    )
     # Optional part: absent unless the file has the key.
     endpoint_section = section.section("private_endpoint")
     settings = KeyVaultSettings(

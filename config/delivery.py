@@ -46,6 +46,8 @@ check_server = check_pattern(r"https://[^\s]+", SERVER_RULE)
 
 
 def parse_delivery(section: Section) -> DeliverySettings:
+    # The GitOps keys too; done() still rejects them with mode 'terraform'.
+    section.expect("mode", "repo_url", "target_revision", "argocd_namespace", "argocd_project", "destination_server")
     mode = section.choice("mode", DeliveryMode, DeliveryMode.TERRAFORM)
     gitops = None
     if mode is DeliveryMode.GITOPS:

@@ -73,6 +73,7 @@ def parse_environment(source: str, text: str) -> Environment:
     if not _ENV_NAME.fullmatch(name):
         fail(source, "(file name)", name, f"environment names must be {ENV_NAME_RULE}")
     top = Section(source, "", load_yaml(source, text))
+    top.expect("azure", "key_vault", "eso", "cluster", "apps", "backend", "delivery")
     eso = parse_eso(top.section("eso"), name)
     environment = Environment(
         name=name,

@@ -226,6 +226,7 @@ def quantity_value(value: str) -> Decimal:
 
 
 def parse_service_principal(section: Section) -> ServicePrincipalSettings:
+    section.expect("display_name", "password_validity_days", "password_generation")
     settings = ServicePrincipalSettings(
         display_name=section.string("display_name", "eso-app", rule=DISPLAY_NAME_RULE, check=check_display_name),
         password_validity_days=section.integer("password_validity_days", 180, minimum=1, maximum=730, unit="days"),
@@ -236,6 +237,10 @@ def parse_service_principal(section: Section) -> ServicePrincipalSettings:
 
 
 def parse_eso(section: Section, env_name: str) -> EsoSettings:
+    section.expect(
+        "auth", "namespace", "service_account", "service_principal", "workload_identity", "chart_version", "replicas",
+        "resources", "pod_disruption_budget", "service_monitor_enabled", "restrict_to_app_namespaces", "app_isolation",
+    )
     auth = section.choice("auth", EsoAuth, EsoAuth.SERVICE_PRINCIPAL)
     namespace = section.string("namespace", "external-secrets", rule=DNS_LABEL_RULE, check=check_dns_label)
     service_account = section.string(
@@ -252,6 +257,7 @@ def parse_eso(section: Section, env_name: str) -> EsoSettings:
         if section.has("service_principal"):
             section.fail("service_principal", sp_section.raw, "is only read with auth 'service_principal'")
         service_principal = ServicePrincipalSettings()
+        wi_section.expect("identity_name")
         workload_identity = WorkloadIdentitySettings(
             identity_name=wi_section.string(
                 "identity_name", f"id-eso-{env_name}", rule=IDENTITY_NAME_RULE, check=check_identity_name
@@ -287,6 +293,7 @@ def parse_eso(section: Section, env_name: str) -> EsoSettings:
 
 
 def parse_quantities(section: Section) -> ResourceQuantities:
+    section.expect("cpu", "memory")
     quantities = ResourceQuantities(
         cpu=section.quantity("cpu", None, rule=CPU_RULE, check=check_cpu),
         memory=section.quantity("memory", None, rule=MEMORY_RULE, check=check_memory),
@@ -296,6 +303,7 @@ def parse_quantities(section: Section) -> ResourceQuantities:
 
 
 def parse_resources(section: Section) -> ResourceSettings:
+    section.expect("requests", "limits")
     requests_section = section.section("requests")
     settings = ResourceSettings(
         requests=parse_quantities(requests_section), limits=parse_quantities(section.section("limits"))
@@ -314,6 +322,7 @@ def parse_resources(section: Section) -> ResourceSettings:
 
 
 def parse_pod_disruption_budget(section: Section, replicas: int, replicas_field: str) -> PodDisruptionBudgetSettings:
+    section.expect("min_available")
     settings = PodDisruptionBudgetSettings(
         min_available=section.integer("min_available", 1, minimum=1, maximum=9, unit="pods")
     )
@@ -329,6 +338,7 @@ def parse_pod_disruption_budget(section: Section, replicas: int, replicas_field:
 
 
 def parse_cluster(section: Section) -> ClusterSettings:
+    section.expect("kubeconfig_path", "context", "oidc_issuer_url")
     settings = ClusterSettings(
         kubeconfig_path=section.string(
             "kubeconfig_path", "~/.kube/config", rule="a path to a kubeconfig file", check=check_kubeconfig_path

@@ -2,11 +2,14 @@
 
 Every error reads ``<file>: <field path> <bad value>: <what is allowed>``, for example
 ``environments/dev.yaml: key_vault.name 'my--kv': must not contain '--' (...)``. A section remembers which keys
-were read; :meth:`Section.done` then rejects any other key, so a misspelt setting never passes silently.
+were read; :meth:`Section.done` then rejects any other key, so a misspelt setting never passes silently. A parse
+function first declares the keys its section may hold (:meth:`Section.expect`): a misspelt key is then reported as
+unknown, with the closest valid key, before a required key it stands for is reported missing.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterator
 from enum import Enum
@@ -37,6 +40,15 @@ def _show(value: Any) -> str:
         text = repr(value)
         return text if len(text) <= 80 else text[:77] + "..."
     return repr(value)
+
+
+def unknown_key_rule(key: str, allowed: set[str] | frozenset[str]) -> str:
+    """``unknown key (did you mean key_vault?)`` when a valid key is close (difflib), else every key allowed."""
+    # 0.7 (difflib's default is 0.6) takes transposed letters, a missing '_' or 's', but not 'gpu' for 'cpu'.
+    close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.7)
+    if close:
+        return f"unknown key (did you mean {close[0]}?)"
+    return f"unknown key (allowed here: {', '.join(sorted(allowed)) or 'none'})"
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -80,6 +92,7 @@ class Section:
         self.path = path
         self._data = data
         self._read: list[str] = []
+        self._expected: frozenset[str] | None = None
 
     # -- plumbing -------------------------------------------------------------------------------------------
 
@@ -105,12 +118,29 @@ class Section:
             fail(self.file, self.field(key), _MISSING, f"is required ({rule})")
         return default
 
+    def expect(self, *keys: str) -> None:
+        """Declare every key this section may hold, before reading any, and reject any other key now.
+
+        So an unknown key is reported before a missing required one: ``key_vualt:`` reads
+        ``key_vualt: unknown key (did you mean key_vault?)``, not ``key_vault.name: is required``. Keys valid only
+        with some settings (``backend.organization`` with type 'cloud') may be declared; :meth:`done` still rejects
+        what was not read.
+        """
+        self._expected = frozenset(keys)
+        self._refuse_unknown(self._expected)
+
     def done(self) -> None:
         """Reject every key that no accessor asked for."""
-        unknown = sorted(set(self._data) - set(self._read))
-        if unknown:
-            allowed = ", ".join(sorted(set(self._read))) or "none"
-            self.fail(unknown[0], _MISSING, f"unknown key (allowed here: {allowed})")
+        if self._expected is not None:
+            undeclared = sorted(set(self._read) - self._expected)
+            assert not undeclared, f"{self.path or '(top level)'}: read but missing from expect(): {undeclared}"
+        self._refuse_unknown(set(self._read))
+
+    def _refuse_unknown(self, allowed: set[str] | frozenset[str]) -> None:
+        """The first key in file order that is not allowed fails, with the closest allowed key when one is close."""
+        for key in self._data:
+            if key not in allowed:
+                self.fail(key, _MISSING, unknown_key_rule(key, allowed))
 
     @property
     def raw(self) -> dict:

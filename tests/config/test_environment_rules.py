@@ -211,14 +211,24 @@ REJECTED = [
         "starting and ending with a letter or digit",
     ),
     (
-        "unknown top-level key",
+        "unknown top-level key close to a valid one",
         {"keyvault": {"name": "kv-test"}},
-        f"{F}: keyvault: unknown key (allowed here: apps, azure, backend, cluster, delivery, eso, key_vault)",
+        f"{F}: keyvault: unknown key (did you mean key_vault?)",
+    ),
+    (
+        "unknown top-level key close to none",
+        {"colour": "blue"},
+        f"{F}: colour: unknown key (allowed here: apps, azure, backend, cluster, delivery, eso, key_vault)",
     ),
     (
         "unknown key in a section",
         {"key_vault.nmae": "kv-test"},
-        f"{F}: key_vault.nmae: unknown key (allowed here: name, network_acls, prevent_destroy, "
+        f"{F}: key_vault.nmae: unknown key (did you mean name?)",
+    ),
+    (
+        "unknown key in a section close to none",
+        {"key_vault.colour": "blue"},
+        f"{F}: key_vault.colour: unknown key (allowed here: name, network_acls, prevent_destroy, "
         "private_endpoint, public_network_access_enabled, purge_protection_enabled, rbac_propagation_wait_seconds, "
         "secrets_officers, sku_name, soft_delete_retention_days, write_only_secrets)",
     ),
@@ -268,3 +278,27 @@ def test_top_level_that_is_not_a_mapping_is_rejected():
     with pytest.raises(ConfigError) as error:
         parse_environment(F, "- just\n- a list\n")
     assert str(error.value) == f"{F}: (top level) ['just', 'a list']: must be a mapping of keys to values"
+
+
+def test_misspelt_section_is_reported_as_unknown_before_its_required_keys_are_missing():
+    with pytest.raises(ConfigError) as error:
+        make_env({"key_vualt": {"name": "kv-test"}}, drop=("key_vault",))
+    assert str(error.value) == f"{F}: key_vualt: unknown key (did you mean key_vault?)"
+
+
+def test_misspelt_required_key_is_reported_as_unknown_before_it_is_missing():
+    with pytest.raises(ConfigError) as error:
+        make_env({"key_vault": {"nmae": "kv-test"}})
+    assert str(error.value) == f"{F}: key_vault.nmae: unknown key (did you mean name?)"
+
+
+def test_unknown_key_is_reported_in_file_order():
+    with pytest.raises(ConfigError) as error:
+        make_env({"key_vault": {"nmae": "kv-test", "a_typo": 1}})
+    assert str(error.value) == f"{F}: key_vault.nmae: unknown key (did you mean name?)"
+
+
+def test_misspelt_secret_setting_names_the_closest_setting():
+    with pytest.raises(ConfigError) as error:
+        make_env({"apps": {"myapp": {"random_secrets": {"db-password": {"lenght": 40}}}}})
+    assert str(error.value) == f"{F}: apps.myapp.random_secrets.db-password.lenght: unknown key (did you mean length?)"
