@@ -36,10 +36,25 @@ def fail(file: str, field: str, value: Any, rule: str) -> NoReturn:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        text = repr(value)
-        return text if len(text) <= 80 else text[:77] + "..."
-    return repr(value)
+    """The value as the user wrote it in YAML (``true``, ``null``, ``2027-12-31``), strings in quotes (``'my--kv'``);
+    mappings and lists in YAML's flow form, cut at 80 characters."""
+    text = _yaml_form(value)
+    if isinstance(value, (dict, list)) and len(text) > 80:
+        return text[:77] + "..."
+    return text
+
+
+def _yaml_form(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_yaml_form(key)}: {_yaml_form(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_form(item) for item in value) + "]"
+    try:
+        return yaml.safe_dump(value).removesuffix("\n...\n").strip()
+    except yaml.YAMLError:
+        return repr(value)
 
 
 def unknown_key_rule(key: str, allowed: set[str] | frozenset[str]) -> str:
@@ -61,7 +76,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"key {key!r} is given twice (first on line {seen[key] + 1})", key_node.start_mark
+                None, None, f"key {_show(key)} is given twice (first on line {seen[key] + 1})", key_node.start_mark
             )
         seen[key] = key_node.start_mark.line
     return loader.construct_mapping(node, deep=deep)
@@ -74,7 +89,20 @@ def load_yaml(file: str, text: str) -> Any:
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as error:
-        raise ConfigError(f"{file}: not valid YAML: {error}") from None
+        raise ConfigError(yaml_error_message(file, error)) from None
+
+
+def yaml_error_message(file: str, error: yaml.YAMLError) -> str:
+    """``<file>: line 3, column 5: not valid YAML: <problem> (<context> on line 1, column 1)``: PyYAML's own text
+    names the input ``"<unicode string>"`` and spreads over several lines."""
+    if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
+        return f"{file}: not valid YAML: {' '.join(str(error).split())}"
+    mark = error.problem_mark
+    text = f"{file}: line {mark.line + 1}, column {mark.column + 1}: not valid YAML: {error.problem}"
+    if error.context:
+        where = error.context_mark
+        text += f" ({error.context}" + (f" on line {where.line + 1}, column {where.column + 1}" if where else "") + ")"
+    return text
 
 
 class Section:
@@ -87,7 +115,7 @@ class Section:
             fail(file, path or "(top level)", data, "must be a mapping of keys to values")
         for key in data:
             if not isinstance(key, str):
-                fail(file, self._join(path, str(key)), key, "keys must be strings")
+                fail(file, self._join(path, _show(key)), key, "keys must be strings")
         self.file = file
         self.path = path
         self._data = data

@@ -261,8 +261,55 @@ def test_invalid_setting_is_rejected_with_file_field_value_and_rule(changes, mes
 
 def test_key_given_twice_is_rejected_with_its_line():
     text = "key_vault:\n  name: kv-one\n  name: kv-two\n"
-    with pytest.raises(ConfigError, match=r"environments/test.yaml: not valid YAML: .*key 'name' is given twice"):
+    with pytest.raises(ConfigError) as error:
         parse_environment(F, text)
+    assert str(error.value) == f"{F}: line 3, column 3: not valid YAML: key 'name' is given twice (first on line 2)"
+
+
+def test_yaml_syntax_error_names_the_file_line_and_column():
+    with pytest.raises(ConfigError) as error:
+        parse_environment(F, "key_vault:\n  name: kv-test\n wrong: 1\n")
+    assert str(error.value) == (
+        f"{F}: line 3, column 2: not valid YAML: expected <block end>, but found '<block mapping start>' (while "
+        "parsing a block mapping on line 1, column 1)"
+    )
+
+
+def test_yaml_error_without_context_names_the_line_and_column():
+    with pytest.raises(ConfigError) as error:
+        parse_environment(F, "azure: *nope\n")
+    assert str(error.value) == f"{F}: line 1, column 8: not valid YAML: found undefined alias 'nope'"
+
+
+def test_boolean_where_a_number_is_expected_is_shown_as_yaml_writes_it():
+    with pytest.raises(ConfigError) as error:
+        make_env({"eso.service_principal": {"password_generation": True}})
+    assert str(error.value) == (
+        f"{F}: eso.service_principal.password_generation true: must be a whole number from 1 to 1000000"
+    )
+
+
+def test_null_in_a_list_is_shown_as_yaml_writes_it():
+    with pytest.raises(ConfigError) as error:
+        make_env({"key_vault.secrets_officers": [None]})
+    assert str(error.value) == (
+        f"{F}: key_vault.secrets_officers[0] null: must be a string (object IDs of users, groups or service principals)"
+    )
+
+
+def test_unquoted_date_is_shown_as_yaml_writes_it():
+    with pytest.raises(ConfigError) as error:
+        parse_environment(F, "azure: {location: westeurope, resource_group: rg, tags: {review: 2027-12-31}}\n")
+    assert str(error.value) == f"{F}: azure.tags.review 2027-12-31: must be a string (a tag value)"
+
+
+def test_mapping_is_shown_in_yaml_flow_form():
+    with pytest.raises(ConfigError) as error:
+        make_env({"eso.workload_identity": {"identity_name": None, "enabled": False}})
+    assert str(error.value) == (
+        f"{F}: eso.workload_identity {{'identity_name': null, 'enabled': false}}: is only read with auth "
+        "'workload_identity'"
+    )
 
 
 def test_environment_file_name_must_be_a_simple_name():

@@ -65,7 +65,7 @@ REJECTED = [
     (
         "cpu that is true",
         {"eso.resources": {"limits": {"cpu": True}}},
-        f"{F}: eso.resources.limits.cpu True: must be {CPU_RULE}",
+        f"{F}: eso.resources.limits.cpu true: must be {CPU_RULE}",
     ),
     (
         "memory that is no quantity",
