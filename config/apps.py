@@ -18,6 +18,7 @@ from typing import Any
 
 from config.eso import DNS_LABEL_RULE, Isolation, check_dns_label
 from config.reader import MISSING, Section, check_pattern, fail
+from config.secret_values import HIDDEN, check_tags_hold_no_secret, secret_detector, template_literals
 
 # -- models ---------------------------------------------------------------------------------------------------
 
@@ -190,6 +191,7 @@ METADATA_KEYS = ("content_type", "expiration_date", "tags")
 
 def _metadata(section: Section, app: str, kind: SecretKind) -> dict[str, Any]:
     tags = section.string_map("tags", rule="a tag value")
+    check_tags_hold_no_secret(section, tags)
     return {
         "content_type": section.string("content_type", "text/plain", rule=CONTENT_TYPE_RULE, check=check_content_type),
         "expiration_date": section.string(
@@ -221,6 +223,44 @@ def _versioned_spec(
     )
 
 
+def _supply_instead(app: str, key: str) -> str:
+    return (
+        f"generate it with random_secrets ({key}: {{}}), or supply it at apply time with sensitive_secrets "
+        f"({key}: {{variable: {app.replace('-', '_')}_{key.replace('-', '_')}}}) and TF_VAR_<variable>"
+    )
+
+
+def check_static_value_is_not_secret(
+    section: Section, key: str, value: str, app: str, secret_key: str, allowed_because: str | None
+) -> None:
+    """A static value is written into Git, cdktf.out and the plan: one that detect-secrets takes for a secret is
+    refused (config/secret_values.py), unless ``allow_secret_like`` says why it is public. ``key`` is where the
+    value is written in ``section``: the secret's key, or ``value`` in the mapping form."""
+    detector = secret_detector(value, secret_key)
+    if detector and not allowed_because:
+        section.fail(
+            key,
+            HIDDEN,
+            f"looks like a secret ({detector}), and a secret value never goes into an environment file: "
+            f"{_supply_instead(app, secret_key)}; a value that only looks secret (a public host name with a "
+            "token-like label) is written {value: ..., allow_secret_like: <why it is not a secret>}",
+        )
+    if allowed_because and not detector:
+        section.fail(
+            "allow_secret_like",
+            allowed_because,
+            "is given, but no detector takes the value for a secret: remove it, so that a secret written here "
+            "later is refused",
+        )
+
+
+ALLOW_SECRET_LIKE_RULE = "the reason the value is public although it looks secret, such as 'public CDN host name'"
+
+
+def check_reason(value: str) -> str | None:
+    return None if len(value.strip()) >= 10 else f"must be {ALLOW_SECRET_LIKE_RULE} (at least 10 characters)"
+
+
 def _parse_static(section: Section, app: str) -> list[SecretSpec]:
     secrets = []
     for key in section.keys():
@@ -228,19 +268,20 @@ def _parse_static(section: Section, app: str) -> list[SecretSpec]:
         if _SECRET_WORDS.search(key):
             section.fail(
                 key,
-                "<not shown>",
-                "looks like a secret, and a secret value never goes into an environment file: generate it with "
-                f"random_secrets ({key}: {{}}), or supply it at apply time with sensitive_secrets "
-                f"({key}: {{variable: {app.replace('-', '_')}_{key.replace('-', '_')}}}) and TF_VAR_<variable>",
+                HIDDEN,
+                f"looks like a secret, and a secret value never goes into an environment file: {_supply_instead(app, key)}",
             )
         if isinstance(section.raw[key], dict):
             entry = section.section(key)
-            entry.expect("value", *METADATA_KEYS)
+            entry.expect("value", "allow_secret_like", *METADATA_KEYS)
             value = entry.string("value", rule="a value that is not secret (a user name, a host)")
+            allowed_because = entry.string("allow_secret_like", None, rule=ALLOW_SECRET_LIKE_RULE, check=check_reason)
+            check_static_value_is_not_secret(entry, "value", value, app, key, allowed_because)
             metadata = _metadata(entry, app, SecretKind.STATIC)
             entry.done()
         else:
             value = section.string(key, rule="a value that is not secret, or a mapping with 'value'")
+            check_static_value_is_not_secret(section, key, value, app, key, None)
             metadata = {"content_type": "text/plain", "expiration_date": None, "tags": {"app": app, "source": "static"}}
         secrets.append(
             SecretSpec(
@@ -334,6 +375,7 @@ def _parse_external_secret(section: Section, app: str, secrets: list[SecretSpec]
     template = section.string_map("template", rule="a Go template over the data keys", check_key=check_k8s_key)
     data_keys = {k8s_key for k8s_key, _ in data}
     for name, text in template.items():
+        check_template_holds_no_secret(section, name, text)
         for reference in _TEMPLATE_REFERENCE.findall(text):
             if reference not in data_keys:
                 section.fail(
@@ -361,6 +403,20 @@ def _parse_external_secret(section: Section, app: str, secrets: list[SecretSpec]
         section.fail("data", MISSING, f"app '{app}' declares no secrets, so its ExternalSecret would have no data")
     section.done()
     return settings
+
+
+def check_template_holds_no_secret(section: Section, name: str, text: str) -> None:
+    """A template is written into the ExternalSecret (Git or cdktf.out): its literal text, outside the ``{{ }}``
+    actions, must not hold a secret."""
+    detector = secret_detector(template_literals(text), name)
+    if detector:
+        section.fail(
+            f"template.{name}",
+            HIDDEN,
+            f"holds a literal that looks like a secret ({detector}), and a secret value never goes into an "
+            "environment file: declare it as a random or sensitive secret of the app and refer to its data key, "
+            "as in {{ .POSTGRES_PASSWORD }}",
+        )
 
 
 def parse_app(section: Section, name: str, default_isolation: Isolation = Isolation.SHARED) -> AppSettings:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from config.reader import Section, check_guid
+from config.secret_values import check_tags_hold_no_secret
 
 # -- models ---------------------------------------------------------------------------------------------------
 
@@ -205,6 +206,7 @@ def parse_azure(section: Section) -> AzureSettings:
             "role_assignment_budget", 2000, minimum=1, maximum=AZURE_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION
         ),
     )
+    check_tags_hold_no_secret(section, settings.tags)
     section.done()
     return settings
 

@@ -12,6 +12,7 @@ from enum import Enum
 
 from config.eso import DNS_LABEL_RULE, check_dns_label
 from config.reader import Section, check_pattern
+from config.secret_values import HIDDEN, secret_detector
 
 
 class DeliveryMode(Enum):
@@ -60,5 +61,20 @@ def parse_delivery(section: Section) -> DeliverySettings:
                 "destination_server", "https://kubernetes.default.svc", rule=SERVER_RULE, check=check_server
             ),
         )
+    if gitops:
+        check_repo_url_has_no_credentials(section, gitops.repo_url)
     section.done()
     return DeliverySettings(mode=mode, gitops=gitops)
+
+
+def check_repo_url_has_no_credentials(section: Section, repo_url: str) -> None:
+    """The URL is written into the Argo CD Application in Git; Argo CD takes a private repository's credentials
+    from a repository Secret (https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#repositories)."""
+    detector = secret_detector(repo_url, "repo_url")
+    if detector:
+        section.fail(
+            "repo_url",
+            HIDDEN,
+            f"looks like it holds a credential ({detector}): give Argo CD the repository's credentials in a "
+            "repository Secret in its namespace, and the URL without them",
+        )
