@@ -38,7 +38,7 @@ export PATH := $(abspath $(TERRAFORM_DIR)):$(PATH)
 CDKTF_CLI_VERSION := 0.21.0
 CDKTF = npx --yes cdktf-cli@$(CDKTF_CLI_VERSION)
 
-.PHONY: help synth test review benchmark install lock clean list deploy diff require-stack terraform
+.PHONY: help synth test review benchmark install lock provider-locks clean list deploy diff require-stack terraform
 
 help:
 	@echo "make synth [ENV=dev]   synthesize the example environments into cdktf.out/"
@@ -48,6 +48,7 @@ help:
 	@echo "make diff STACK=...    plan one stack (cdktf diff)"
 	@echo "make deploy STACK=...  apply one stack (cdktf deploy; asks before applying, ARGS=--auto-approve to skip)"
 	@echo "make benchmark         time a full synth, lazy vs eager provider loading [REPEAT=3]"
+	@echo "make provider-locks    write locks/<stack>.terraform.lock.hcl [STACK=...] (needs the Terraform registry)"
 	@echo "make lock              re-lock Pipfile.lock after editing Pipfile"
 
 $(INSTALLED): Pipfile.lock
@@ -93,6 +94,11 @@ diff: $(INSTALLED) terraform require-stack
 # check that they are part of the same run is turned off.
 deploy: $(INSTALLED) terraform require-stack
 	@$(CDKTF) deploy $(STACK) --ignore-missing-stack-dependencies $(ARGS)
+
+# Provider lock files into locks/ (docs/provider-locks.md); needs the Terraform registry. STACK=<stack> for one,
+# PLATFORMS="linux_amd64 darwin_arm64" for other platforms than the default four.
+provider-locks: synth
+	@$(PY) scripts/provider_locks.py refresh $(STACK) $(foreach platform,$(PLATFORMS),--platform $(platform))
 
 benchmark: $(INSTALLED) terraform
 	@$(PY) scripts/benchmark.py $(if $(REPEAT),--repeat $(REPEAT))
