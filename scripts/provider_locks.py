@@ -84,7 +84,8 @@ def lock_problems(name: str, text: str, stack: dict | None, known_stacks: list[s
                 "mirror, such as the tests' stand-in providers, gives h1: only): run make provider-locks on a machine "
                 "that reaches the registry"
             )
-    problems += [f"{name}: provider {source}: not locked, and the stack requires it" for source in sorted(set(required) - set(locked))]
+    unlocked = sorted(set(required) - set(locked))
+    problems += [f"{name}: provider {source}: not locked, and the stack requires it" for source in unlocked]
     return problems
 
 
@@ -97,7 +98,8 @@ def check(locks: Path, outdir: Path) -> list[str]:
     stacks = synthesized_stacks(outdir)
     problems = []
     for path in sorted(locks.glob(f"*{SUFFIX}")):
-        problems += lock_problems(path.name, path.read_text(encoding="utf-8"), stacks.get(path.name.removesuffix(SUFFIX)), sorted(stacks))
+        stack = stacks.get(path.name.removesuffix(SUFFIX))
+        problems += lock_problems(path.name, path.read_text(encoding="utf-8"), stack, sorted(stacks))
     return problems
 
 
@@ -120,7 +122,8 @@ def refresh(stacks: list[str], platforms: list[str], outdir: Path, locks: Path, 
             print("\n".join(problems), file=sys.stderr)
             return 1
         shutil.copyfile(working / ".terraform.lock.hcl", locks / f"{name}{SUFFIX}")
-    print(f"Lock files written into {locks.relative_to(ROOT) if locks.is_relative_to(ROOT) else locks}/: commit them.", file=sys.stderr)
+    shown = locks.relative_to(ROOT) if locks.is_relative_to(ROOT) else locks
+    print(f"Lock files written into {shown}/: commit them.", file=sys.stderr)
     return 0
 
 

@@ -6,8 +6,8 @@ A Terraform counts when ``<dir>/terraform`` or the ``terraform`` on PATH (``TERR
 it) reports ``--minimum`` or newer. Otherwise ``--version`` is downloaded from HashiCorp's release site
 (``TERRAFORM_DOWNLOAD_URL`` replaces it, for a mirror), checked against the SHA-256 sums pinned beside this script
 (``terraform_<version>_SHA256SUMS``, copied from the release), and unpacked into ``<dir>``; the Makefile puts
-``<dir>`` first on PATH. What it downloaded is said on stderr; when no suitable Terraform can be had, the reason and what to do
-are printed on stdout as one line (the Makefile stops with it) and the exit code is 2.
+``<dir>`` first on PATH. What it downloaded is said on stderr; when no suitable Terraform can be had, the reason
+and what to do are printed on stdout as one line (the Makefile stops with it) and the exit code is 2.
 https://developer.hashicorp.com/terraform/install
 """
 
@@ -29,7 +29,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RELEASES = "https://releases.hashicorp.com/terraform"
-INSTALL_HINT = "install Terraform {minimum} or newer (https://developer.hashicorp.com/terraform/install) and put it on PATH"
+INSTALL_HINT = (
+    "install Terraform {minimum} or newer (https://developer.hashicorp.com/terraform/install) and put it on PATH"
+)
 # platform.machine() names, by the names of HashiCorp's builds.
 ARCHITECTURES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "i386": "386",
                  "i686": "386", "armv7l": "arm", "armv6l": "arm"}
@@ -91,7 +93,9 @@ def download(version: str, directory: Path, *, base_url: str, sums: dict[str, st
     return target
 
 
-def ensure(directory: Path, version: str, minimum: str, *, base_url: str = RELEASES, build: str | None = None) -> str | None:
+def ensure(
+    directory: Path, version: str, minimum: str, *, base_url: str = RELEASES, build: str | None = None
+) -> str | None:
     """None when a Terraform of at least ``minimum`` is in ``directory`` or on PATH (downloading ``version`` into
     ``directory`` if needed), else the one line that says what is wrong and what to do."""
     candidates = [directory / "terraform", shutil.which(os.environ.get("TERRAFORM_BINARY_NAME") or "terraform")]
@@ -104,7 +108,8 @@ def ensure(directory: Path, version: str, minimum: str, *, base_url: str = RELEA
             found.append(f"{candidate} is {reported or 'not runnable'}")
     hint = INSTALL_HINT.format(minimum=minimum)
     try:
-        installed = download(version, directory, base_url=base_url, sums=pinned_sums(version), build=build or build_platform())
+        sums = pinned_sums(version)
+        installed = download(version, directory, base_url=base_url, sums=sums, build=build or build_platform())
     except Unavailable as error:
         have = "; ".join(found) or "there is none on PATH"
         return f"Terraform {minimum} or newer is needed ({have}), and {error}: {hint}"
@@ -120,7 +125,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--version", required=True, help="the version to download (pinned sums must exist)")
     parser.add_argument("--minimum", required=True, help="the oldest Terraform that is good enough")
     args = parser.parse_args(argv)
-    problem = ensure(args.dir, args.version, args.minimum, base_url=os.environ.get("TERRAFORM_DOWNLOAD_URL") or RELEASES)
+    base_url = os.environ.get("TERRAFORM_DOWNLOAD_URL") or RELEASES
+    problem = ensure(args.dir, args.version, args.minimum, base_url=base_url)
     if problem:
         print(problem)
         return 2

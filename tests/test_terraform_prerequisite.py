@@ -115,7 +115,9 @@ def test_a_download_with_the_pinned_checksum_is_unpacked_and_runs(empty_path, tm
 
 
 def test_a_platform_without_a_pinned_checksum_is_refused(empty_path, tmp_path):
-    problem = terraform_script.ensure(tmp_path / "tools", VERSION, MINIMUM, base_url="file:///nowhere", build="plan9_mips")
+    problem = terraform_script.ensure(
+        tmp_path / "tools", VERSION, MINIMUM, base_url="file:///nowhere", build="plan9_mips"
+    )
     assert problem == (
         f"Terraform 1.11 or newer is needed (there is none on PATH), and HashiCorp publishes no checksum-pinned "
         f"Terraform {VERSION} for plan9_mips: {HINT}"

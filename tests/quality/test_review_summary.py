@@ -330,7 +330,8 @@ def rotated_summary(request, review, tmp_path_factory) -> tuple[str, bool]:
     env = make_env({**ROTATED, "key_vault.write_only_secrets": write_only}, name="qa5")
     outdir = tmp_path_factory.mktemp("rotated") / "cdktf.out"
     synth_app([env], outdir)
-    return section(review.render(outdir, tmp_path_factory.mktemp("no-manifests")), "### Stack `secrets-qa5`"), write_only
+    summary = review.render(outdir, tmp_path_factory.mktemp("no-manifests"))
+    return section(summary, "### Stack `secrets-qa5`"), write_only
 
 
 def generated_value_settings(summary: str) -> list[str]:
