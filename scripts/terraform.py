@@ -48,7 +48,11 @@ def parse_version(text: str) -> tuple[int, ...]:
 def version_of(executable: str) -> str | None:
     """What ``terraform version -json`` reports, or None when it does not run."""
     try:
-        result = subprocess.run([executable, "version", "-json"], capture_output=True, text=True, timeout=60)
+        # No upgrade check against HashiCorp's checkpoint service: only the version is wanted.
+        environment = {**os.environ, "CHECKPOINT_DISABLE": "1"}
+        result = subprocess.run(
+            [executable, "version", "-json"], capture_output=True, text=True, timeout=60, env=environment
+        )
         return json.loads(result.stdout)["terraform_version"]
     except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError):
         return None
