@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,11 +21,14 @@ def outdir(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def environments(tmp_path, monkeypatch) -> Path:
-    """Three generated environments (copies of dev under other names), so that a selection is visible."""
+    """Three generated environments (copies of dev under other names, each with a vault of its own), so that a
+    selection is visible."""
     folder = tmp_path / "environments"
     folder.mkdir()
+    dev = (ROOT / "environments" / "dev.yaml").read_text()
+    assert "name: mysecretskv" in dev
     for name in ("alpha", "beta1", "gamma"):
-        shutil.copyfile(ROOT / "environments" / "dev.yaml", folder / f"{name}.yaml")
+        (folder / f"{name}.yaml").write_text(dev.replace("name: mysecretskv", f"name: kv-{name}"))
     monkeypatch.setattr(main, "ENVIRONMENTS_DIR", folder)
     return folder
 
