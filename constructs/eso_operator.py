@@ -52,12 +52,16 @@ def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBi
     * ``installCRDs: true`` and ``crds.annotations`` ``helm.sh/resource-policy: keep``: the chart installs the CRDs
       as templates, so without the annotation uninstalling the release would delete the CRDs and, with them, every
       ExternalSecret and every Secret they own;
-    * ``replicaCount`` and ``webhook.replicaCount`` from ``eso.replicas``, with ``leaderElect`` when above 1 (only
-      the leader syncs). The webhook validates every ExternalSecret and store change, so it gets as many pods;
-      the cert controller stays at one (it only renews the webhook's certificate);
+    * ``replicaCount``, ``webhook.replicaCount`` and ``certController.replicaCount`` from ``eso.replicas``, with
+      ``leaderElect`` when above 1 (only the leader syncs; the chart turns on the cert controller's own leader
+      election when it has more than one pod). The webhook validates every ExternalSecret and store change, and
+      the cert controller renews the webhook's certificate and injects its CA bundle, without which the webhook
+      rejects every request: both get as many pods as the controller, so no deployment is a single point of
+      failure where the controller is not;
     * ``serviceAccount.name`` from ``eso.service_account``: the federated credential's subject names it.
 
-    When configured: ``resources`` of the controller; ``podDisruptionBudget`` of the controller and the webhook;
+    When configured: ``resources`` of the controller; ``podDisruptionBudget`` of the controller, the webhook and
+    the cert controller;
     ``serviceMonitor`` with ``renderMode: failIfMissing`` (asked-for monitoring that silently does not exist is
     worse than a failed release). In workload identity mode, ``workload_identity`` annotates the service account
     and ``podLabels`` has ``azure.workload.identity/use: "true"``, so AKS injects the token into the controller.
@@ -69,6 +73,7 @@ def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBi
 
     service_account: dict[str, Any] = {"create": True, "name": settings.service_account}
     webhook: dict[str, Any] = {"replicaCount": settings.replicas}
+    cert_controller: dict[str, Any] = {"replicaCount": settings.replicas}
     values: dict[str, Any] = {
         "installCRDs": True,
         "crds": {"annotations": {"helm.sh/resource-policy": "keep"}},
@@ -76,6 +81,7 @@ def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBi
         "leaderElect": settings.leader_election_enabled,
         "serviceAccount": service_account,
         "webhook": webhook,
+        "certController": cert_controller,
     }
 
     resources = {
@@ -89,6 +95,7 @@ def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBi
         budget = {"enabled": True, "minAvailable": settings.pod_disruption_budget.min_available}
         values["podDisruptionBudget"] = budget
         webhook["podDisruptionBudget"] = dict(budget)
+        cert_controller["podDisruptionBudget"] = dict(budget)
     if settings.service_monitor_enabled:
         values["serviceMonitor"] = {"enabled": True, "renderMode": "failIfMissing"}
     if workload_identity:

@@ -80,13 +80,18 @@ def only(synthesized: dict[str, Any], resource_type: str) -> dict[str, Any]:
 
 
 def shared_file(relative: str) -> Path:
-    """A file of ../shared (reference data such as the ESO schemas).
+    """A file of ../shared, the project's full reference data (ESO and Prometheus Operator schemas, Terraform
+    provider schemas) kept beside the clone. Checks that a fresh clone must run use the trimmed copies vendored in
+    tests/reference/ instead (reference_data.py).
 
     CI always has ../shared: there a missing file fails the test. Elsewhere the test is skipped with the reason.
     """
     path = SHARED / relative
     if not path.exists():
-        message = f"{path} is missing: the reference data in ../shared is needed for this check"
+        message = (
+            f"{path} is missing: ../shared is the project's full reference data (upstream schemas), which CI "
+            f"places beside the clone; this check needs it (with CI=true a missing ../shared fails it)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

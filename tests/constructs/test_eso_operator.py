@@ -37,6 +37,7 @@ def test_default_values_keep_the_crds_and_name_the_service_account():
         "leaderElect": False,
         "serviceAccount": {"create": True, "name": "external-secrets"},
         "webhook": {"replicaCount": 1},
+        "certController": {"replicaCount": 1},
     }
 
 
@@ -45,10 +46,32 @@ def test_several_replicas_elect_a_leader_and_scale_the_webhook():
     assert (values["replicaCount"], values["leaderElect"], values["webhook"]["replicaCount"]) == (2, True, 2)
 
 
+def test_several_replicas_scale_the_cert_controller_as_well():
+    values = chart_values(make_env({"eso.replicas": 2}).eso, workload_identity=None)
+    assert values["certController"]["replicaCount"] == 2
+
+
 def test_disruption_budget_covers_controller_and_webhook():
     values = chart_values(make_env(PRODUCTION).eso, workload_identity=None)
     assert values["podDisruptionBudget"] == {"enabled": True, "minAvailable": 2}
     assert values["webhook"]["podDisruptionBudget"] == {"enabled": True, "minAvailable": 2}
+
+
+def test_disruption_budget_covers_the_cert_controller():
+    values = chart_values(make_env(PRODUCTION).eso, workload_identity=None)
+    assert values["certController"]["podDisruptionBudget"] == {"enabled": True, "minAvailable": 2}
+
+
+def test_example_environments_run_every_eso_deployment_with_the_same_pods_and_budget():
+    """Whatever replicas and budget an environment asks for, no ESO deployment gets fewer."""
+    from config import load_environments
+    from main import ENVIRONMENTS_DIR, ROOT
+
+    for env in load_environments(ENVIRONMENTS_DIR, root=ROOT):
+        values = chart_values(env.eso, workload_identity=None)
+        for deployment in (values, values["webhook"], values["certController"]):
+            assert deployment["replicaCount"] == env.eso.replicas, env.name
+            assert deployment.get("podDisruptionBudget") == values.get("podDisruptionBudget"), env.name
 
 
 def test_resources_carry_only_what_is_configured():

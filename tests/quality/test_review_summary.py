@@ -313,3 +313,51 @@ def test_review_flattens_helm_values_without_credentials(review):
     body = {"chart": "external-secrets", "values": ['{"replicaCount": 2, "webhook": {"token": "x", "port": 10250}}']}
     shown = review.settings("helm_release", body, review.References("eso-dev", {}))
     assert shown == ["chart: external-secrets", "values: replicaCount=2, webhook.port=10250"]
+
+
+# --- generated secrets: their alphabet and their rotation ----------------------------------------------------------
+
+ROTATED = {"apps": {"billing": {"random_secrets": {"api-token": {"version": 2}}}}}
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["in state", "write-only"])
+def rotated_summary(request, review, tmp_path_factory) -> tuple[str, bool]:
+    """The secrets stack of a generated environment whose random secret is at version 2, with the value in state
+    (random_password) or write-only (an ephemeral random_password and value_wo_version)."""
+    from support import make_env, synth_app
+
+    write_only = request.param
+    env = make_env({**ROTATED, "key_vault.write_only_secrets": write_only}, name="qa5")
+    outdir = tmp_path_factory.mktemp("rotated") / "cdktf.out"
+    synth_app([env], outdir)
+    summary = review.render(outdir, tmp_path_factory.mktemp("no-manifests"))
+    return section(summary, "### Stack `secrets-qa5`"), write_only
+
+
+def generated_value_settings(summary: str) -> list[str]:
+    """The settings of the one random_password row (resource or ephemeral resource)."""
+    rows = [line for line in summary.splitlines() if "random_password." in line.split(" | ")[0]]
+    assert len(rows) == 1, rows
+    return cells(rows[0])[2].split("<br>")
+
+
+def test_review_shows_the_alphabet_of_a_generated_secret(rotated_summary):
+    summary, _ = rotated_summary
+    settings = generated_value_settings(summary)
+    assert "special: true" in settings
+    assert "override_special: -_" in settings
+
+
+def test_review_shows_the_rotation_version_of_a_generated_secret(rotated_summary):
+    summary, write_only = rotated_summary
+    if write_only:
+        vault_secret = cells(row(summary, "billing/api-token"))[2].split("<br>")
+        assert "value_wo_version: 2" in vault_secret
+    else:
+        assert "keepers.version: 2" in generated_value_settings(summary)
+
+
+def test_review_lists_ephemeral_resources_with_their_settings(rotated_summary):
+    summary, write_only = rotated_summary
+    ephemeral = [line for line in summary.splitlines() if line.startswith("| `ephemeral.random_password.")]
+    assert len(ephemeral) == (1 if write_only else 0)
