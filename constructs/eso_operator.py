@@ -22,7 +22,9 @@ from cdk import (
     ServiceAccountV1,
     ServiceAccountV1Metadata,
     Token,
+    terraform_literal,
 )
+from addresses import formerly
 from config.eso import EsoAuth, EsoSettings
 from eso_manifests import CLIENT_ID_KEY, CLIENT_SECRET_KEY, CREDENTIALS_SECRET_NAME
 
@@ -136,7 +138,7 @@ class ExternalSecretsOperator(Construct):
             # A reference, not the literal: the release waits for the namespace.
             namespace=self.namespace.metadata.name,
             wait=True,
-            values=[render_values(self.values)],
+            values=[terraform_literal(render_values(self.values))],
         )
 
     @property
@@ -145,7 +147,8 @@ class ExternalSecretsOperator(Construct):
 
 
 class AzureCredentialsSecret(Construct):
-    """Makes the Kubernetes Secret ``azure-secret-creds`` (``kubernetes_secret_v1``, ID ``secret``) with the keys
+    """Makes the Kubernetes Secret ``azure-secret-creds`` (``kubernetes_secret_v1``, the construct's own resource,
+    ID ``Default``) with the keys
     ``ClientID`` and ``ClientSecret`` that a ClusterSecretStore in service principal mode reads.
 
     ``client_secret`` must be a Terraform reference (the ``azure-<env>`` stack's password), never a literal: the
@@ -163,13 +166,14 @@ class AzureCredentialsSecret(Construct):
         super().__init__(scope, id)
         self.secret = SecretV1(
             self,
-            "secret",
+            "Default",
             metadata=SecretV1Metadata(name=CREDENTIALS_SECRET_NAME, namespace=namespace),
             type="Opaque",
             # A value read through terraform_remote_state is not marked sensitive, whatever the output it comes
             # from: mark it again here, so it is redacted in any plan or output it might reach.
             data={CLIENT_ID_KEY: client_id, CLIENT_SECRET_KEY: Fn.sensitive(client_secret)},
         )
+        formerly(self.secret, "secret")
 
 
 class AppSignIn(Construct):

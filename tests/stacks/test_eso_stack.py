@@ -38,10 +38,19 @@ def test_providers_reach_the_cluster_through_the_kubeconfig_only(tmp_path):
 def test_stateful_resources_keep_their_ids(tmp_path):
     stack = synth_app([make_env()], tmp_path)["eso-test"]
     assert {kind: sorted(found) for kind, found in stack["resource"].items()} == {
-        "helm_release": ["eso_release_ACFCB62B"],
-        "kubernetes_namespace_v1": ["eso_namespace_4166A5F2"],
-        "kubernetes_secret_v1": ["azure_credentials_secret_635317B5"],
+        "helm_release": ["eso_release"],
+        "kubernetes_namespace_v1": ["eso_namespace"],
+        "kubernetes_secret_v1": ["azure_credentials"],
     }
+
+
+def test_state_at_the_former_ids_moves_to_the_readable_ones(tmp_path):
+    stack = synth_app([make_env()], tmp_path)["eso-test"]
+    assert stack["moved"] == [
+        {"from": "helm_release.eso_release_ACFCB62B", "to": "helm_release.eso_release"},
+        {"from": "kubernetes_secret_v1.azure_credentials_secret_635317B5", "to": "kubernetes_secret_v1.azure_credentials"},
+        {"from": "kubernetes_namespace_v1.eso_namespace_4166A5F2", "to": "kubernetes_namespace_v1.eso_namespace"},
+    ]
 
 
 def test_service_principal_credentials_come_from_the_azure_stack(tmp_path):
