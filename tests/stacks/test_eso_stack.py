@@ -48,8 +48,8 @@ def test_state_at_the_former_ids_moves_to_the_readable_ones(tmp_path):
     stack = synth_app([make_env()], tmp_path)["eso-test"]
     assert stack["moved"] == [
         {"from": "helm_release.eso_release_ACFCB62B", "to": "helm_release.eso_release"},
-        {"from": "kubernetes_secret_v1.azure_credentials_secret_635317B5", "to": "kubernetes_secret_v1.azure_credentials"},
         {"from": "kubernetes_namespace_v1.eso_namespace_4166A5F2", "to": "kubernetes_namespace_v1.eso_namespace"},
+        {"from": "kubernetes_secret_v1.azure_credentials_secret_635317B5", "to": "kubernetes_secret_v1.azure_credentials"},
     ]
 
 
