@@ -18,6 +18,7 @@ from cdk import (
     terraform_literal,
 )
 from addresses import formerly
+from names import federated_credential_name
 from config.eso import ServicePrincipalSettings
 
 # The audience Entra ID expects in a Kubernetes service account token exchanged for an Azure token.
@@ -90,7 +91,8 @@ class EsoWorkloadIdentity(Construct):
 
     Makes ``azurerm_user_assigned_identity`` (the construct's own resource, ID ``Default``) and
     ``azurerm_federated_identity_credential`` (``federated_credential``) whose subject is
-    ``system:serviceaccount:<namespace>:<service account>``.
+    ``system:serviceaccount:<namespace>:<service account>``, named ``<namespace>-<service account>`` (cut with a
+    hash to Azure's 120 characters when longer, see :func:`names.federated_credential_name`).
     """
 
     def __init__(
@@ -116,7 +118,7 @@ class EsoWorkloadIdentity(Construct):
         self.federated_credential = FederatedIdentityCredential(
             self,
             "federated_credential",
-            name=f"{namespace}-{service_account}",
+            name=federated_credential_name(namespace, service_account),
             resource_group_name=resource_group_name,
             parent_id=self.identity.id,
             issuer=terraform_literal(oidc_issuer_url),
