@@ -7,9 +7,10 @@ Values: https://github.com/external-secrets/external-secrets/blob/main/deploy/ch
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+import yaml
 
 from cdk import (
     Construct,
@@ -102,11 +103,24 @@ def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBi
     return values
 
 
+class _ValuesDumper(yaml.SafeDumper):
+    """YAML as Helm reads it; a string holding a Terraform reference is double-quoted, so that whatever the
+    reference resolves to (a client ID, a tenant ID) stays a string."""
+
+
+def _represent_string(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if "${" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_ValuesDumper.add_representer(str, _represent_string)
+
+
 def render_values(values: dict[str, Any]) -> str:
-    """Chart values as the release's ``values`` document: JSON (a subset of YAML) with sorted keys, so the same
-    settings always give the same text and a plan shows no spurious diff. Terraform references inside strings
-    (``${...}``) stay quoted, whatever they resolve to."""
-    return json.dumps(values, indent=2, sort_keys=True)
+    """Chart values as the release's ``values`` document: block-style YAML, one key a line, keys sorted, so the
+    same settings always give the same text, a plan shows no spurious diff and a reviewer reads it as a values
+    file."""
+    return yaml.dump(values, Dumper=_ValuesDumper, sort_keys=True, default_flow_style=False, width=10_000)
 
 
 class ExternalSecretsOperator(Construct):

@@ -6,8 +6,9 @@ synth turns cross-stack references into outputs and ``terraform_remote_state``.
 
 from __future__ import annotations
 
-import json
 import re
+
+import yaml
 
 from eso_checks import chart_values_problems
 from support import make_env, only, resources, synth_app
@@ -25,7 +26,7 @@ def azure_output_behind(reference: str, synthesized: dict) -> dict:
 
 def release_values(stack: dict) -> dict:
     (values,) = only(stack, "helm_release")["values"]
-    return json.loads(values)
+    return yaml.safe_load(values)
 
 
 def test_providers_reach_the_cluster_through_the_kubeconfig_only(tmp_path):
