@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import cdktf
 import pytest
 
 from address_variants import VARIANTS, addresses
 from addresses import cdktf_name, terraform_name
+from cdk import Construct, RandomPassword, RandomProvider
+from stacks.base import EnvironmentStack
 from support import make_env, synth_app
 
 FORMER = json.loads((Path(__file__).with_name("addresses_before_readable_names.json")).read_text())
@@ -112,3 +115,13 @@ def test_a_key_named_like_another_keys_value_has_its_own_resources(tmp_path):
     env = make_env({"apps": {"myapp": {"random_secrets": {"db": {}, "db-value": {}}}}})
     secrets = synth_app([env], tmp_path)["secrets-test"]["resource"]
     assert set(secrets["random_password"]) == {"app_myapp_db_value", "app_myapp_db-value_value"}
+
+
+def test_two_elements_with_one_name_are_refused():
+    stack = EnvironmentStack(cdktf.Testing.app(), "names-test", env=make_env())
+    RandomProvider(stack, "random")
+    RandomPassword(stack, "key_vault", length=16)
+    RandomPassword(Construct(stack, "key"), "vault", length=16)
+    with pytest.raises(Exception, match="names-test/key/vault and names-test/key_vault would both be resource "
+                                        "random_password 'key_vault' in the Terraform JSON"):
+        cdktf.Testing.synth(stack)
