@@ -4,10 +4,7 @@ written; cdktf's references in the same strings still resolve. Proven with Terra
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -15,7 +12,7 @@ import pytest
 
 from cdk import RandomPassword, RandomProvider, Token, terraform_literal
 from stacks.gitops_manifests import render
-from support import make_env, synth_app, synth_json
+from support import make_env, run_terraform, synth_app, synth_json, terraform_binary
 
 URL = "https://api.example.com/${tenant}/v1?format=%{if true}json%{endif}"
 USER = "${user}/%{user}"
@@ -120,30 +117,18 @@ def test_gitops_files_keep_the_users_text_as_written():
 
 @pytest.fixture(scope="module")
 def terraform() -> str:
-    binary = shutil.which("terraform")
-    if binary is None:
-        message = "no terraform binary on PATH: Terraform's reading of escaped strings cannot be checked here"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return binary
+    return terraform_binary()
 
 
 def terraform_outputs(terraform: str, folder: Path, outputs: dict[str, Any]) -> dict[str, Any]:
-    """``outputs`` (name -> value as written in Terraform JSON) applied by Terraform in ``folder``, offline (a
-    configuration with outputs only needs no provider), and read back."""
+    """``outputs`` (name -> value as written in Terraform JSON) applied by Terraform in ``folder`` (a configuration
+    with outputs only needs no provider), and read back."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "main.tf.json").write_text(json.dumps({"output": {name: {"value": v} for name, v in outputs.items()}}))
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("TF_")},
-        "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "TF_CLI_CONFIG_FILE": os.devnull,
-    }
-    for command in (["init", "-backend=false"], ["apply", "-auto-approve"]):
-        subprocess.run([terraform, f"-chdir={folder}", *command], env=environment, check=True, capture_output=True,
-                       timeout=120)
-    result = subprocess.run([terraform, f"-chdir={folder}", "output", "-json"], env=environment, check=True,
-                            capture_output=True, text=True, timeout=60)
-    return {name: output["value"] for name, output in json.loads(result.stdout).items()}
+    run_terraform(terraform, folder, "init", "-backend=false")
+    run_terraform(terraform, folder, "apply", "-auto-approve")
+    read = json.loads(run_terraform(terraform, folder, "output", "-json"))
+    return {name: output["value"] for name, output in read.items()}
 
 
 def test_terraform_reads_the_synthesized_strings_as_the_user_wrote_them(terraform, tmp_path):

@@ -13,7 +13,7 @@ from address_variants import VARIANTS, addresses
 from addresses import cdktf_name, terraform_name
 from cdk import Construct, RandomPassword, RandomProvider
 from stacks.base import EnvironmentStack
-from support import make_env, synth_app
+from support import make_env, run_terraform, synth_app, terraform_binary
 
 FORMER = json.loads((Path(__file__).with_name("addresses_before_readable_names.json")).read_text())
 
@@ -125,3 +125,24 @@ def test_two_elements_with_one_name_are_refused():
     with pytest.raises(Exception, match="names-test/key/vault and names-test/key_vault would both be resource "
                                         "random_password 'key_vault' in the Terraform JSON"):
         cdktf.Testing.synth(stack)
+
+
+def test_terraform_carries_state_along_the_moved_blocks_as_written(tmp_path):
+    """The moved blocks of a synthesized stack, retyped to Terraform's built-in ``terraform_data`` (which needs no
+    provider download): state at every former address ends at the new one, the same object, not replaced."""
+    terraform = terraform_binary()
+    moved = synth_app([make_env(VARIANTS["shared-service-principal"])], tmp_path / "out")["secrets-test"]["moved"]
+    retyped = [{end: "terraform_data." + block[end].split(".", 1)[1] for end in ("from", "to")} for block in moved]
+
+    def apply(addresses: list[str], **extra: list) -> dict[str, str]:
+        resources = {address.split(".", 1)[1]: {} for address in addresses}
+        (tmp_path / "tf" / "main.tf.json").write_text(json.dumps({"resource": {"terraform_data": resources}, **extra}))
+        run_terraform(terraform, tmp_path / "tf", "apply", "-auto-approve")
+        state = json.loads(run_terraform(terraform, tmp_path / "tf", "show", "-json"))
+        return {r["address"]: r["values"]["id"] for r in state["values"]["root_module"]["resources"]}
+
+    (tmp_path / "tf").mkdir()
+    run_terraform(terraform, tmp_path / "tf", "init", "-backend=false")
+    before = apply([block["from"] for block in retyped])
+    after = apply([block["to"] for block in retyped], moved=retyped)
+    assert after == {block["to"]: before[block["from"]] for block in retyped}
