@@ -26,8 +26,10 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 import sys
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 
 # --- environment: read here, once -------------------------------------------------------------------------------
@@ -153,13 +155,57 @@ from cdktf import (  # noqa: E402
     LocalBackend,
     NamedCloudWorkspace,
     TaggedCloudWorkspaces,
+    TerraformDataSource,
     TerraformElement,
     TerraformOutput,
+    TerraformResource,
     TerraformResourceLifecycle,
     TerraformStack,
     TerraformVariable,
     Token,
 )
+
+# --- literal strings: what the user wrote, read by Terraform as written ---------------------------------------
+
+# How cdktf marks a token (a reference to be resolved at synth) inside a string: ``${TfToken[TOKEN.12]}``.
+_TOKEN_IN_STRING = re.compile(r"\$\{TfToken\[[^\]]*\]\}")
+
+
+def _escape_text(text: str, *, before_token: bool) -> str:
+    escaped = text.replace("${", "$${").replace("%{", "%%{")
+    if before_token and escaped.endswith("$"):
+        # "$" right before an interpolation would read as the escape "$${": write that "$" as an interpolation.
+        escaped = escaped[:-1] + '${"$"}'
+    return escaped
+
+
+def terraform_literal(value: typing.Any) -> typing.Any:
+    """``value`` written so that Terraform reads every string in it literally, except cdktf tokens.
+
+    Terraform reads every string of a JSON configuration as a template: ``${...}`` interpolates and ``%{...}`` is
+    a directive, so a user's ``https://api.example.com/${tenant}/v1`` would fail with "Invalid reference".
+    ``$${`` and ``%%{`` are the escapes for the literal sequences
+    (https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences-1). cdktf writes
+    strings as given, so every user string that reaches a resource, a provider or a manifest passes through here.
+    Tokens in it (references such as a vault URI, encoded by cdktf as ``${TfToken[...]}``) are kept, so Terraform
+    still resolves them. Mappings (keys too: Terraform reads JSON object keys as templates), lists and tuples are
+    escaped element by element; other values are returned as they are.
+    """
+    if isinstance(value, str):
+        parts = []
+        position = 0
+        for token in _TOKEN_IN_STRING.finditer(value):
+            parts.append(_escape_text(value[position : token.start()], before_token=True))
+            parts.append(token.group())
+            position = token.end()
+        parts.append(_escape_text(value[position:], before_token=False))
+        return "".join(parts)
+    if isinstance(value, Mapping):
+        return {terraform_literal(key): terraform_literal(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [terraform_literal(item) for item in value]
+    return value
+
 
 # --- providers: only the submodules the project uses -----------------------------------------------------------
 
@@ -214,6 +260,7 @@ from cdktf_cdktf_provider_time.sleep import Sleep as TimeSleep  # noqa: E402
 __all__ = [
     "PROVIDER_LOADING",
     "PROVIDER_PACKAGES",
+    "terraform_literal",
     # core
     "App",
     "AzurermBackend",
@@ -225,8 +272,10 @@ __all__ = [
     "LocalBackend",
     "NamedCloudWorkspace",
     "TaggedCloudWorkspaces",
+    "TerraformDataSource",
     "TerraformElement",
     "TerraformOutput",
+    "TerraformResource",
     "TerraformResourceLifecycle",
     "TerraformStack",
     "TerraformVariable",

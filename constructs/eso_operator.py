@@ -7,9 +7,10 @@ Values: https://github.com/external-secrets/external-secrets/blob/main/deploy/ch
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+import yaml
 
 from cdk import (
     Construct,
@@ -22,7 +23,9 @@ from cdk import (
     ServiceAccountV1,
     ServiceAccountV1Metadata,
     Token,
+    terraform_literal,
 )
+from addresses import formerly
 from config.eso import EsoAuth, EsoSettings
 from eso_manifests import CLIENT_ID_KEY, CLIENT_SECRET_KEY, CREDENTIALS_SECRET_NAME
 
@@ -107,11 +110,24 @@ def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBi
     return values
 
 
+class _ValuesDumper(yaml.SafeDumper):
+    """YAML as Helm reads it; a string holding a Terraform reference is double-quoted, so that whatever the
+    reference resolves to (a client ID, a tenant ID) stays a string."""
+
+
+def _represent_string(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if "${" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_ValuesDumper.add_representer(str, _represent_string)
+
+
 def render_values(values: dict[str, Any]) -> str:
-    """Chart values as the release's ``values`` document: JSON (a subset of YAML) with sorted keys, so the same
-    settings always give the same text and a plan shows no spurious diff. Terraform references inside strings
-    (``${...}``) stay quoted, whatever they resolve to."""
-    return json.dumps(values, indent=2, sort_keys=True)
+    """Chart values as the release's ``values`` document: block-style YAML, one key a line, keys sorted, so the
+    same settings always give the same text, a plan shows no spurious diff and a reviewer reads it as a values
+    file."""
+    return yaml.dump(values, Dumper=_ValuesDumper, sort_keys=True, default_flow_style=False, width=10_000)
 
 
 class ExternalSecretsOperator(Construct):
@@ -143,7 +159,7 @@ class ExternalSecretsOperator(Construct):
             # A reference, not the literal: the release waits for the namespace.
             namespace=self.namespace.metadata.name,
             wait=True,
-            values=[render_values(self.values)],
+            values=[terraform_literal(render_values(self.values))],
         )
 
     @property
@@ -152,7 +168,8 @@ class ExternalSecretsOperator(Construct):
 
 
 class AzureCredentialsSecret(Construct):
-    """Makes the Kubernetes Secret ``azure-secret-creds`` (``kubernetes_secret_v1``, ID ``secret``) with the keys
+    """Makes the Kubernetes Secret ``azure-secret-creds`` (``kubernetes_secret_v1``, the construct's own resource,
+    ID ``Default``) with the keys
     ``ClientID`` and ``ClientSecret`` that a ClusterSecretStore in service principal mode reads.
 
     ``client_secret`` must be a Terraform reference (the ``azure-<env>`` stack's password), never a literal: the
@@ -170,13 +187,14 @@ class AzureCredentialsSecret(Construct):
         super().__init__(scope, id)
         self.secret = SecretV1(
             self,
-            "secret",
+            "Default",
             metadata=SecretV1Metadata(name=CREDENTIALS_SECRET_NAME, namespace=namespace),
             type="Opaque",
             # A value read through terraform_remote_state is not marked sensitive, whatever the output it comes
             # from: mark it again here, so it is redacted in any plan or output it might reach.
             data={CLIENT_ID_KEY: client_id, CLIENT_SECRET_KEY: Fn.sensitive(client_secret)},
         )
+        formerly(self.secret, "secret")
 
 
 class AppSignIn(Construct):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +124,32 @@ def synth_pair(outdir: Path, backend: dict | None) -> tuple[dict, dict]:
         return json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text())
 
     return read("azure-test"), read("consumer-test")
+
+
+def terraform_binary() -> str:
+    """The terraform on PATH; a test that needs it is skipped without it (and fails in CI, which has it)."""
+    binary = shutil.which("terraform")
+    if binary is None:
+        message = "no terraform binary on PATH: this check runs Terraform itself"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return binary
+
+
+def run_terraform(terraform: str, folder: Path, *arguments: str) -> str:
+    """``terraform -chdir=folder <arguments>`` offline (no CLI configuration, no checkpoint); its stdout.
+
+    For configurations that need no provider download: outputs, locals, ``terraform_data``."""
+    environment = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("TF_")},
+        "CHECKPOINT_DISABLE": "1",
+        "TF_IN_AUTOMATION": "1",
+        "TF_INPUT": "0",
+        "TF_CLI_CONFIG_FILE": os.devnull,
+    }
+    result = subprocess.run(
+        [terraform, f"-chdir={folder}", *arguments], env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
+import yaml
 
 import cdk
 from eso_checks import chart_values_problems
@@ -123,6 +123,17 @@ def test_values_validate_against_the_chart_schema_and_defaults(changes, binding)
     assert chart_values_problems(chart_values(make_env(changes).eso, workload_identity=binding)) == []
 
 
+def test_rendered_values_are_block_yaml_with_one_key_a_line():
+    text = render_values({"webhook": {"replicaCount": 2}, "installCRDs": True, "podLabels": {"use": "true"}})
+    assert text == "installCRDs: true\npodLabels:\n  use: 'true'\nwebhook:\n  replicaCount: 2\n"
+
+
+def test_a_reference_in_the_values_stays_a_quoted_string():
+    assert render_values({"clientId": "${azurerm_user_assigned_identity.eso_identity.client_id}"}) == (
+        'clientId: "${azurerm_user_assigned_identity.eso_identity.client_id}"\n'
+    )
+
+
 def test_rendered_values_do_not_depend_on_insertion_order():
     assert render_values({"b": 1, "a": {"d": 2, "c": 3}}) == render_values({"a": {"c": 3, "d": 2}, "b": 1})
 
@@ -146,7 +157,7 @@ def test_release_values_are_the_rendered_chart_values(stack):
     settings = make_env(PRODUCTION).eso
     ExternalSecretsOperator(stack, "eso", settings=settings, workload_identity=None)
     (values,) = only(synth_json(stack), "helm_release")["values"]
-    assert json.loads(values) == chart_values(settings, workload_identity=None)
+    assert yaml.safe_load(values) == chart_values(settings, workload_identity=None)
 
 
 def test_configured_chart_version_is_installed(stack):

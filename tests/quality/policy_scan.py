@@ -1,8 +1,9 @@
 """checkov over every synthesized stack, in one process, and the committed list of checks that may fail.
 
 checkov's ``terraform_json`` parser cannot read ``terraform.required_version`` (a string where it expects
-blocks): it reports one parsing error and checks nothing in that file. So checkov scans a copy of each stack with
-exactly that key removed (:func:`checkov_compatible`); the policy test proves that is the only difference.
+blocks) nor ``moved`` blocks: it reports one parsing error and checks nothing in that file. So checkov scans a
+copy of each stack with exactly those keys removed (:func:`checkov_compatible`; no checkov policy is about either);
+the policy test proves that is the only difference.
 """
 
 from __future__ import annotations
@@ -29,12 +30,15 @@ CHECKOV_TIMEOUT_SECONDS = 600
 
 
 def checkov_compatible(synthesized: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A copy checkov can parse, and what was removed from the ``terraform`` block to get it."""
+    """A copy checkov can parse, and what was removed to get it (``required_version`` of the ``terraform`` block,
+    the top-level ``moved`` blocks)."""
     result = copy.deepcopy(synthesized)
     removed = {}
     terraform = result.get("terraform", {})
     if "required_version" in terraform:
         removed["required_version"] = terraform.pop("required_version")
+    if "moved" in result:
+        removed["moved"] = result.pop("moved")
     return result, removed
 
 

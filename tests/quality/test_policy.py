@@ -35,22 +35,28 @@ REQUIRED_ON_PROD = {
 PROD_SUFFIX = "-prod"  # stacks are named <kind>-<env>
 
 
-def test_checkov_scans_each_stack_as_synthesized_without_required_version_only(checkov_scan):
+def test_checkov_scans_each_stack_as_synthesized_without_required_version_and_moved_only(checkov_scan):
     for name, original in checkov_scan.originals.items():
         scanned = json.loads((checkov_scan.directory / name / "cdk.tf.json").read_text())
         expected = copy.deepcopy(original)
         expected.get("terraform", {}).pop("required_version", None)
+        expected.pop("moved", None)
         assert scanned == expected, name
 
 
-def test_required_version_is_the_only_key_removed_for_checkov():
-    synthesized = {"terraform": {"required_version": ">= 1.9", "required_providers": {"a": {"source": "x/a"}}}}
+def test_required_version_and_moved_are_the_only_keys_removed_for_checkov():
+    moved = [{"from": "a_b.c", "to": "a_b.d"}]
+    synthesized = {
+        "terraform": {"required_version": ">= 1.9", "required_providers": {"a": {"source": "x/a"}}},
+        "moved": moved,
+    }
     compatible, removed = checkov_compatible(synthesized)
     assert (compatible, removed) == (
         {"terraform": {"required_providers": {"a": {"source": "x/a"}}}},
-        {"required_version": ">= 1.9"},
+        {"required_version": ">= 1.9", "moved": moved},
     )
     assert synthesized["terraform"]["required_version"] == ">= 1.9"
+    assert synthesized["moved"] == moved
 
 
 def test_checkov_parses_every_stack(checkov_scan):

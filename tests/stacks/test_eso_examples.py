@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 
 from config import load_environments
 from config.delivery import DeliveryMode
@@ -72,7 +73,7 @@ def test_every_emitted_eso_manifest_validates_against_the_v1_schemas(example_out
 
 def test_every_emitted_chart_values_document_validates(example_outdir):
     problems = {
-        f"{name}/{resource_id}": chart_values_problems(json.loads(values))
+        f"{name}/{resource_id}": chart_values_problems(yaml.safe_load(values))
         for name, stack in stacks(example_outdir).items()
         for resource_id, release in stack.get("resource", {}).get("helm_release", {}).items()
         if release["chart"] == "external-secrets"
