@@ -159,7 +159,8 @@ class References:
             for kind, instances in synthesized.get(block, {}).items():
                 for name, body in instances.items():
                     path = dig(body, "//.metadata.path") or name
-                    self.paths[(prefix, kind, name)] = path.removeprefix(f"{stack}/")
+                    # A construct's `Default` child stands for the construct itself (cdk's convention).
+                    self.paths[(prefix, kind, name)] = path.removeprefix(f"{stack}/").removesuffix("/Default")
 
     def render(self, value: Any) -> str:
         if isinstance(value, bool):

@@ -57,7 +57,7 @@ def test_review_has_a_section_per_environment_and_stack(summary, example_outdir)
 
 
 def test_review_shows_the_vault_hardening_of_prod(summary):
-    settings = cells(row(section(summary, "### Stack `azure-prod`"), "key_vault/Default"))[2].split("<br>")
+    settings = cells(row(section(summary, "### Stack `azure-prod`"), "key_vault"))[2].split("<br>")
     for expected in (
         "sku_name: premium",
         "rbac_authorization_enabled: true",
@@ -76,7 +76,7 @@ def test_review_shows_role_principal_and_scope_of_a_role_assignment(summary):
     assert row(section(summary, "### Stack `azure-dev`"), "vault_access/eso_secrets_user") == (
         "| `azurerm_role_assignment.vault_access_eso_secrets_user` | vault_access/eso_secrets_user | "
         "role_definition_name: Key Vault Secrets User<br>principal_id: eso_identity/service_principal.object_id<br>"
-        "principal_type: ServicePrincipal<br>scope: key_vault/Default.id |"
+        "principal_type: ServicePrincipal<br>scope: key_vault.id |"
     )
 
 
@@ -351,7 +351,7 @@ def test_review_shows_the_alphabet_of_a_generated_secret(rotated_summary):
 def test_review_shows_the_rotation_version_of_a_generated_secret(rotated_summary):
     summary, write_only = rotated_summary
     if write_only:
-        vault_secret = cells(row(summary, "billing/api-token"))[2].split("<br>")
+        vault_secret = cells(row(summary, "app/billing/api-token"))[2].split("<br>")
         assert "value_wo_version: 2" in vault_secret
     else:
         assert "keepers.version: 2" in generated_value_settings(summary)
