@@ -117,3 +117,12 @@ def synth_pair(outdir: Path, backend: dict | None) -> tuple[dict, dict]:
         return json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text())
 
     return read("azure-test"), read("consumer-test")
+
+
+def require_example(example_set: Any, name: str) -> Environment:
+    """The example environment ``name`` of the repository's set, for a test about that example (its name says
+    so: ``test_example_<name>_...``). Skipped when a team has replaced the examples with its own files."""
+    for env in example_set.environments:
+        if env.name == name:
+            return env
+    pytest.skip(f"environments/{name}.yaml is not here: this test is about the {name} example")
