@@ -29,8 +29,8 @@ MINIMAL: dict[str, Any] = {
 }
 
 
-def make_env(changes: dict[str, Any] | None = None, *, name: str = "test", drop: tuple[str, ...] = ()) -> Environment:
-    """An environment from MINIMAL with ``changes`` merged in (dotted keys allowed, ``drop`` removes keys)."""
+def environment_data(changes: dict[str, Any] | None = None, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """MINIMAL with ``changes`` merged in (dotted keys allowed, ``drop`` removes keys)."""
     data = copy.deepcopy(MINIMAL)
     for dotted, value in (changes or {}).items():
         *parents, last = dotted.split(".")
@@ -44,7 +44,22 @@ def make_env(changes: dict[str, Any] | None = None, *, name: str = "test", drop:
         for part in parents:
             node = node[part]
         del node[last]
+    return data
+
+
+def make_env(changes: dict[str, Any] | None = None, *, name: str = "test", drop: tuple[str, ...] = ()) -> Environment:
+    """An environment from MINIMAL with ``changes`` merged in (dotted keys allowed, ``drop`` removes keys)."""
+    data = environment_data(changes, drop=drop)
     return parse_environment(f"environments/{name}.yaml", yaml.safe_dump(data, sort_keys=False))
+
+
+def write_environment(directory: Path, name: str, changes: dict[str, Any] | None = None) -> Path:
+    """``<directory>/<name>.yaml`` from MINIMAL with ``changes``, with a vault name of its own."""
+    directory.mkdir(parents=True, exist_ok=True)
+    data = environment_data({"key_vault.name": f"kv-{name}-test", **(changes or {})})
+    path = directory / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def synth_json(stack: Any) -> dict[str, Any]:
