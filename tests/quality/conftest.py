@@ -42,7 +42,7 @@ def relocated_synths(tmp_path_factory, example_set, generated_set) -> dict[str, 
         base = tmp_path_factory.mktemp(f"relocated-{synth_set.name}")
         environment = base_environment(home=base / "home", user="canaryuser", tmpdir=base / "tmp")
         environment.update(canary_values(synth_set.outdir, tag))
-        if synth_set is generated_set:
+        if synth_set.environments_dir.resolve() != (ROOT / "environments").resolve():
             environment["ENVIRONMENTS_DIR"] = str(synth_set.environments_dir)
         copies.append((copy_project(ROOT, base / "project"), environment))
     return dict(zip(SETS, synthesize(copies)))
