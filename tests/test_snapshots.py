@@ -55,13 +55,13 @@ def orphaned_snapshots(folder: Path, environments: list[str], *, updating: bool 
 
 @pytest.mark.parametrize("env", ENVIRONMENT_FILES)
 def test_environment_matches_its_snapshot(example_outdir, env):
-    assert snapshot_problem(synthesized_stacks(example_outdir, env), SNAPSHOTS / f"{env}.json") is None
+    problem = snapshot_problem(synthesized_stacks(example_outdir, env), SNAPSHOTS / f"{env}.json")
+    assert not problem, problem
 
 
 def test_every_snapshot_belongs_to_an_environment_file():
-    assert orphaned_snapshots(SNAPSHOTS, ENVIRONMENT_FILES) == [], (
-        f"snapshots of environments that no longer exist: run {REGENERATE}"
-    )
+    orphans = orphaned_snapshots(SNAPSHOTS, ENVIRONMENT_FILES)
+    assert not orphans, f"snapshots of environments that no longer exist ({', '.join(orphans)}): run {REGENERATE}"
 
 
 def test_missing_snapshot_names_the_command_that_regenerates_it(tmp_path):

@@ -32,9 +32,12 @@ def test_committed_manifests_are_current():
         for path in sorted((ROOT / MANIFESTS_DIR).rglob("*.yaml"))
     }
     orphans = sorted(set(committed) - set(expected))
-    assert orphans == [], "no environment file renders these (a renamed or removed environment): delete them"
+    assert orphans == [], (
+        "no environment file renders these (a renamed or removed environment): delete them, run `make synth` and "
+        "commit manifests/:\n" + "\n".join(orphans)
+    )
     stale = [path for path in expected if committed.get(path) != expected[path]]
-    assert stale == [], "manifests/ is stale: run `make synth` and commit manifests/"
+    assert stale == [], "manifests/ is stale: run `make synth` and commit manifests/:\n" + "\n".join(stale)
 
 
 def test_rendered_files_are_the_store_one_external_secret_per_app_and_the_application():
