@@ -61,9 +61,14 @@ def test_canary_finder_reports_a_base64_encoded_value():
     ]
 
 
-@pytest.fixture(scope="module")
-def scanner_findings(relocated_synth) -> list[Finding]:
-    return scan(relocated_synth.root, sorted(relocated_synth.files))
+@pytest.fixture(scope="session")
+def findings_per_set(relocated_synths) -> dict[str, list[Finding]]:
+    return {name: scan(synth.root, sorted(synth.files)) for name, synth in relocated_synths.items()}
+
+
+@pytest.fixture
+def scanner_findings(synth_set, findings_per_set) -> list[Finding]:
+    return findings_per_set[synth_set.name]
 
 
 def test_secret_scanner_is_checkovs_fork():
@@ -80,8 +85,10 @@ def test_secret_scanner_reports_nothing_the_allowlist_does_not_explain(scanner_f
     )
 
 
-def test_every_allowlist_entry_still_explains_a_finding(scanner_findings):
-    assert stale(scanner_findings, load_allowlist()) == []
+def test_every_allowlist_entry_still_explains_a_finding(findings_per_set):
+    # An entry may explain a value of one set only: stale is an entry that explains nothing in any set.
+    findings = [finding for found in findings_per_set.values() for finding in found]
+    assert stale(findings, load_allowlist()) == []
 
 
 def findings_in(tmp_path, name: str, text: str) -> list[tuple[str, str]]:

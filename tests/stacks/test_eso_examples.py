@@ -52,11 +52,6 @@ def test_eso_config_stack_deploys_after_the_eso_and_azure_stacks(synth_set):
             assert sorted(manifest[f"eso-config-{env.name}"]["dependencies"]) == [f"azure-{env.name}", f"eso-{env.name}"]
 
 
-def test_generated_environments_cover_both_auth_modes_and_delivery_modes(generated_set):
-    assert {env.eso.auth for env in generated_set.environments} == set(EsoAuth)
-    assert {env.delivery.mode for env in generated_set.environments} == set(DeliveryMode)
-
-
 def test_example_environments_cover_both_auth_modes(example_set):
     for name in ("dev", "prod"):
         require_example(example_set, name)
