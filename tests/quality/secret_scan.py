@@ -133,7 +133,6 @@ def _listing(documents: list[Any]) -> list[Line]:
     return lines
 
 
-
 def scan(root: Path, files: list[str]) -> list[Finding]:
     """Run every detector of the scanner, with its default filters, over the values of ``files`` (relative to
     ``root``); JSON and YAML files value by value, other files line by line."""

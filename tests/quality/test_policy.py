@@ -10,6 +10,7 @@ from quality.policy_exceptions import GRANTS, REQUIRED_CHECKS, grants_for
 from quality.policy_scan import CheckResult, StackScan, checkov_compatible, checkov_environment, parse_report
 from support import SUBNET_EXAMPLE, make_env, require_example
 
+
 def test_checkov_scans_each_stack_as_synthesized_without_required_version_only(checkov_scan):
     for name, original in checkov_scan.originals.items():
         scanned = json.loads((checkov_scan.directory / name / "cdk.tf.json").read_text())
