@@ -140,4 +140,4 @@ def require_example(example_set: Any, name: str) -> Environment:
     for env in example_set.environments:
         if env.name == name:
             return env
-    pytest.skip(f"environments/{name}.yaml is not here: this test is about the {name} example")
+    pytest.skip(f"no environment file {name}.yaml among those under test: this test is about the {name} example")

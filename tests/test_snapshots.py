@@ -1,4 +1,6 @@
-"""One whole-stack snapshot per environment file (tests/snapshots/<env>.json), for change review.
+"""One whole-stack snapshot per environment file of the project (environments/<env>.yaml ->
+tests/snapshots/<env>.json), for change review. Snapshots are committed with the files they come from, so they
+are checked against the project's environments/ also when ENVIRONMENTS_DIR names another folder.
 
 A missing, stale or orphaned snapshot fails with the command that regenerates them all:
 UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/test_snapshots.py (review the diff, then commit it).
@@ -12,14 +14,28 @@ from pathlib import Path
 
 import pytest
 
-from main import ENVIRONMENTS_DIR
+from main import ROOT
 
+PROJECT_ENVIRONMENTS = ROOT / "environments"
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 REGENERATE = "UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/test_snapshots.py"
 UPDATING = os.environ.get("UPDATE_SNAPSHOTS") == "1"
 # Read at collection so that each environment file is a test of its own; a file that does not parse fails the
 # session's synth with its message.
-ENVIRONMENT_FILES = sorted(path.stem for path in ENVIRONMENTS_DIR.glob("*.yaml"))
+ENVIRONMENT_FILES = sorted(path.stem for path in PROJECT_ENVIRONMENTS.glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def project_outdir(example_set, tmp_path_factory) -> Path:
+    """The project's environments/ synthesized: the session's synth unless ENVIRONMENTS_DIR names another folder."""
+    if example_set.environments_dir.resolve() == PROJECT_ENVIRONMENTS.resolve():
+        return example_set.outdir
+    from config import load_environments
+    from main import synth
+
+    outdir = tmp_path_factory.mktemp("project") / "cdktf.out"
+    synth(load_environments(PROJECT_ENVIRONMENTS, root=ROOT), outdir)
+    return outdir
 
 
 def synthesized_stacks(outdir: Path, env: str) -> dict[str, dict]:
@@ -54,8 +70,8 @@ def orphaned_snapshots(folder: Path, environments: list[str], *, updating: bool 
 
 
 @pytest.mark.parametrize("env", ENVIRONMENT_FILES)
-def test_environment_matches_its_snapshot(example_outdir, env):
-    problem = snapshot_problem(synthesized_stacks(example_outdir, env), SNAPSHOTS / f"{env}.json")
+def test_environment_matches_its_snapshot(project_outdir, env):
+    problem = snapshot_problem(synthesized_stacks(project_outdir, env), SNAPSHOTS / f"{env}.json")
     assert not problem, problem
 
 

@@ -9,7 +9,7 @@ import yaml
 
 from config import ConfigError, load_environments
 from eso_checks import manifest_problems
-from main import ENVIRONMENTS_DIR, write_manifests
+from main import write_manifests
 from stacks.gitops_manifests import MANIFESTS_DIR, render, source_label
 from support import MINIMAL, ROOT, make_env
 
@@ -24,8 +24,10 @@ GITOPS_FILE = {**MINIMAL, "azure": {**MINIMAL["azure"], "tenant_id": GITOPS["azu
 
 
 def test_committed_manifests_are_current():
-    """Fails when an environment file changed without `make synth`: run it and commit manifests/."""
-    environments = load_environments(ENVIRONMENTS_DIR, root=ROOT)
+    """Fails when an environment file changed without `make synth`: run it and commit manifests/.
+
+    The committed files come from the project's environments/, also when ENVIRONMENTS_DIR names another folder."""
+    environments = load_environments(ROOT / "environments", root=ROOT)
     expected = {path: text for env in environments for path, text in render(env).items()}
     committed = {
         path.relative_to(ROOT).as_posix(): path.read_text()
