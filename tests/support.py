@@ -31,8 +31,8 @@ MINIMAL: dict[str, Any] = {
 }
 
 
-def make_env(changes: dict[str, Any] | None = None, *, name: str = "test", drop: tuple[str, ...] = ()) -> Environment:
-    """An environment from MINIMAL with ``changes`` merged in (dotted keys allowed, ``drop`` removes keys)."""
+def environment_data(changes: dict[str, Any] | None = None, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """MINIMAL with ``changes`` merged in (dotted keys allowed, ``drop`` removes keys)."""
     data = copy.deepcopy(MINIMAL)
     for dotted, value in (changes or {}).items():
         *parents, last = dotted.split(".")
@@ -46,7 +46,22 @@ def make_env(changes: dict[str, Any] | None = None, *, name: str = "test", drop:
         for part in parents:
             node = node[part]
         del node[last]
+    return data
+
+
+def make_env(changes: dict[str, Any] | None = None, *, name: str = "test", drop: tuple[str, ...] = ()) -> Environment:
+    """An environment from MINIMAL with ``changes`` merged in (dotted keys allowed, ``drop`` removes keys)."""
+    data = environment_data(changes, drop=drop)
     return parse_environment(f"environments/{name}.yaml", yaml.safe_dump(data, sort_keys=False))
+
+
+def write_environment(directory: Path, name: str, changes: dict[str, Any] | None = None) -> Path:
+    """``<directory>/<name>.yaml`` from MINIMAL with ``changes``, with a vault name of its own."""
+    directory.mkdir(parents=True, exist_ok=True)
+    data = environment_data({"key_vault.name": f"kv-{name}-test", **(changes or {})})
+    path = directory / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def synth_json(stack: Any) -> dict[str, Any]:
@@ -153,3 +168,12 @@ def run_terraform(terraform: str, folder: Path, *arguments: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def require_example(example_set: Any, name: str) -> Environment:
+    """The example environment ``name`` of the repository's set, for a test about that example (its name says
+    so: ``test_example_<name>_...``). Skipped when a team has replaced the examples with its own files."""
+    for env in example_set.environments:
+        if env.name == name:
+            return env
+    pytest.skip(f"no environment file {name}.yaml among those under test: this test is about the {name} example")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import ROOT
+from support import ROOT, require_example
 
 SCRIPT = ROOT / "scripts" / "review.py"
 
@@ -27,7 +27,14 @@ def review():
 
 @pytest.fixture(scope="module")
 def summary(review, example_outdir, tmp_path_factory) -> str:
+    """The summary of the examples (for tests about them: test_example_<env>_...)."""
     return review.render(example_outdir, tmp_path_factory.mktemp("no-manifests"))
+
+
+@pytest.fixture(scope="module")
+def set_summary(review, synth_set, relocated_synth) -> str:
+    """The summary of each set of environments, with the GitOps files its relocated synth wrote."""
+    return review.render(synth_set.outdir, relocated_synth.root / "manifests")
 
 
 def cells(line: str) -> list[str]:
@@ -49,14 +56,29 @@ def section(summary: str, heading: str) -> str:
     return text[: min(ends)] if ends else text
 
 
-def test_review_has_a_section_per_environment_and_stack(summary, example_outdir):
-    stacks = json.loads((example_outdir / "manifest.json").read_text())["stacks"]
+def test_review_has_a_section_per_environment_and_stack(set_summary, synth_set):
+    stacks = json.loads((synth_set.outdir / "manifest.json").read_text())["stacks"]
+    assert {stack.rsplit("-", 1)[1] for stack in stacks} == {env.name for env in synth_set.environments}
     for stack in stacks:
         environment = stack.rsplit("-", 1)[1]
-        assert f"### Stack `{stack}`" in section(summary, f"## Environment `{environment}`")
+        assert f"### Stack `{stack}`" in section(set_summary, f"## Environment `{environment}`")
 
 
-def test_review_shows_the_vault_hardening_of_prod(summary):
+def test_review_lists_every_kubernetes_key_an_app_declares(set_summary, synth_set):
+    for env in synth_set.environments:
+        table = section(section(set_summary, f"## Environment `{env.name}`"), "### Secrets reaching Kubernetes")
+        shown = {(cells(line)[0], cells(line)[3]) for line in table.splitlines() if line.startswith("| ")}
+        declared = {
+            (app.name, key)
+            for app in env.apps
+            if app.external_secret
+            for key in [k8s_key for k8s_key, _ in app.external_secret.data] + list(app.external_secret.template)
+        }
+        assert {(app, key.removesuffix(" (template)")) for app, key in shown} >= declared, env.name
+
+
+def test_example_prod_review_shows_the_vault_hardening(summary, example_set):
+    require_example(example_set, "prod")
     settings = cells(row(section(summary, "### Stack `azure-prod`"), "key_vault"))[2].split("<br>")
     for expected in (
         "sku_name: premium",
@@ -72,7 +94,8 @@ def test_review_shows_the_vault_hardening_of_prod(summary):
         assert expected in settings
 
 
-def test_review_shows_role_principal_and_scope_of_a_role_assignment(summary):
+def test_example_dev_review_shows_role_principal_and_scope_of_a_role_assignment(summary, example_set):
+    require_example(example_set, "dev")
     assert row(section(summary, "### Stack `azure-dev`"), "vault_access/eso_secrets_user") == (
         "| `azurerm_role_assignment.vault_access_eso_secrets_user` | vault_access/eso_secrets_user | "
         "role_definition_name: Key Vault Secrets User<br>principal_id: eso_identity/service_principal.object_id<br>"
@@ -80,11 +103,13 @@ def test_review_shows_role_principal_and_scope_of_a_role_assignment(summary):
     )
 
 
-def test_review_marks_sensitive_outputs(summary):
+def test_example_dev_review_marks_sensitive_outputs(summary, example_set):
+    require_example(example_set, "dev")
     assert "`eso_client_secret` (sensitive)" in section(summary, "### Stack `azure-dev`")
 
 
-def test_review_says_when_no_secret_reaches_kubernetes(summary):
+def test_example_prod_review_says_when_no_secret_reaches_kubernetes_through_terraform(summary, example_set):
+    require_example(example_set, "prod")
     assert "No ExternalSecret in this environment." in section(summary, "## Environment `prod`")
 
 
