@@ -29,4 +29,7 @@ def test_stacks_come_after_their_dependencies_grouped_by_environment():
 def test_example_environments_list_in_the_documented_run_order(example_outdir, capsys):
     assert list_stacks.main(example_outdir) == 0
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
-    assert names == ["azure-dev", "eso-dev", "eso-config-dev", "secrets-dev", "apps-dev", "azure-prod", "eso-prod", "secrets-prod"]
+    # prod keeps its state in HCP Terraform: hcp-prod sets up the workspaces first.
+    assert names == [
+        "azure-dev", "eso-dev", "eso-config-dev", "secrets-dev", "apps-dev", "hcp-prod", "azure-prod", "eso-prod", "secrets-prod",
+    ]
