@@ -183,7 +183,7 @@ def plan_workspaces(
 
 class HcpStack(TerraformStack):
     """Construct IDs: ``project``; per stack ``<stack>`` (the workspace), ``<stack>-settings``,
-    ``<stack>-after-<source>`` (run triggers), ``<stack>-<ENV_VAR>`` and ``<stack>-var-<variable>``; the Entra ID
+    ``<stack>-after-<source>`` (run triggers), ``<stack>-<env-var>`` (``tfc-azure-run-client-id``) and ``<stack>-var-<variable>``; the Entra ID
     side in ``azure_credentials``. Workspaces are stateful: keep these IDs."""
 
     def __init__(self, scope: Construct, id: str, *, env: Environment, stacks: list[TerraformStack]) -> None:
@@ -286,7 +286,7 @@ class HcpStack(TerraformStack):
             for key, value in variables.items():
                 TfeVariable(
                     self,
-                    f"{plan.stack}-{key}",
+                    f"{plan.stack}-{key.lower().replace('_', '-')}",
                     workspace_id=self.workspaces[plan.stack].id,
                     category="env",
                     key=key,
