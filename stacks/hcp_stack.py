@@ -212,6 +212,9 @@ class HcpStack(TerraformStack):
                 project_id=project_id,
                 description=f"Stack {plan.stack} of this repository's environment {env.name} (managed by {id})",
                 terraform_version=TERRAFORM_VERSION,
+                # A workspace holds its stack's state: deleting it (a renamed stack, a destroy of this stack) is
+                # refused while it still manages resources.
+                force_delete=False,
             )
             for plan in self.plans
         }

@@ -80,7 +80,7 @@ def test_finder_sees_the_secrets_of_the_service_principal_example(example_outdir
     assert any(path.startswith("kubernetes_secret") for path in found["eso-dev"])
 
 
-@pytest.mark.parametrize("stack_dir", ["azure-prod", "eso-prod", "secrets-prod"])
+@pytest.mark.parametrize("stack_dir", ["hcp-prod", "azure-prod", "eso-prod", "secrets-prod"])
 def test_prod_example_stores_no_secret_value_in_state(example_outdir, stack_dir):
     stack = json.loads((example_outdir / "stacks" / stack_dir / "cdk.tf.json").read_text())
     assert stored_secrets(stack) == []
@@ -88,7 +88,9 @@ def test_prod_example_stores_no_secret_value_in_state(example_outdir, stack_dir)
 
 def test_every_prod_stack_is_checked(example_outdir):
     manifest = json.loads((example_outdir / "manifest.json").read_text())
-    assert sorted(name for name in manifest["stacks"] if name.endswith("-prod")) == ["azure-prod", "eso-prod", "secrets-prod"]
+    assert sorted(name for name in manifest["stacks"] if name.endswith("-prod")) == [
+        "azure-prod", "eso-prod", "hcp-prod", "secrets-prod",
+    ]
 
 
 def test_prod_secrets_are_written_only_through_write_only_arguments(example_outdir):

@@ -312,3 +312,8 @@ def test_a_terraform_enterprise_host_is_the_token_issuer(tmp_path):
 def only_resource(synthesized: dict, resource_type: str) -> dict:
     (found,) = resources(synthesized, resource_type).values()
     return {key: value for key, value in found.items() if key != "//"}
+
+
+def test_a_workspace_that_still_holds_resources_is_never_deleted(tmp_path):
+    _, synthesized = synth(tmp_path)
+    assert {w["force_delete"] for w in resources(synthesized["hcp-stage2"], "tfe_workspace").values()} == {False}
