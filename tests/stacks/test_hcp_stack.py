@@ -317,3 +317,49 @@ def only_resource(synthesized: dict, resource_type: str) -> dict:
 def test_a_workspace_that_still_holds_resources_is_never_deleted(tmp_path):
     _, synthesized = synth(tmp_path)
     assert {w["force_delete"] for w in resources(synthesized["hcp-stage2"], "tfe_workspace").values()} == {False}
+
+
+# -- against the providers' schemas: azurerm and azuread real (../shared), tfe rebuilt from the binding's assembly ---
+
+
+def test_the_tfe_schema_rebuilt_from_the_binding_has_the_providers_argument_names():
+    from provider_schema import schema_from_jsii
+
+    schema = schema_from_jsii("cdktf_cdktf_provider_tfe")
+    workspace = schema["resource_schemas"]["tfe_workspace"]["block"]
+    assert workspace["attributes"]["name"] == {"type": "string", "required": True}
+    assert workspace["attributes"]["remote_state_consumer_ids"] == {"type": ["list", "string"], "optional": True}
+    assert "vcs_repo" in workspace["block_types"]
+    assert schema["resource_schemas"]["tfe_variable"]["block"]["attributes"]["value"] == {"type": "string", "optional": True}
+    assert "tfe_agent_pool" in schema["data_source_schemas"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {**OPEN_VAULT, **SENSITIVE_APP, "backend.agent_pool": "aks-agents"}],
+    ids=["closed vault, local execution", "open vault, agent pool, sensitive variable"],
+)
+def test_every_resource_of_the_hcp_stack_matches_its_providers_schema(tmp_path, changes):
+    from provider_schema import problems, real_schema, schema_from_jsii
+
+    schemas = {"tfe": schema_from_jsii("cdktf_cdktf_provider_tfe"), "azurerm": real_schema("azurerm"), "azuread": real_schema("azuread")}
+    _, synthesized = synth(tmp_path, changes)
+    hcp = synthesized["hcp-stage2"]
+    found = []
+    for section, kind in (("resource", "resource_schemas"), ("data", "data_source_schemas")):
+        for resource_type, blocks in hcp.get(section, {}).items():
+            schema = schemas[resource_type.split("_")[0]][kind][resource_type]["block"]
+            for name, config in blocks.items():
+                found += problems(schema, config, f"{section}.{resource_type}.{name}")
+    assert found == []
+
+
+def test_the_schema_check_reports_unknown_missing_and_mistyped_arguments():
+    from provider_schema import problems, schema_from_jsii
+
+    workspace = schema_from_jsii("cdktf_cdktf_provider_tfe")["resource_schemas"]["tfe_workspace_settings"]["block"]
+    assert problems(workspace, {"execution_mode": "remote", "global_remote_state": "no", "remote_state": []}, "w") == [
+        "w.global_remote_state: 'no' is not a bool",
+        "w: unknown argument 'remote_state'",
+        "w: required argument 'workspace_id' is missing",
+    ]
