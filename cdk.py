@@ -159,6 +159,7 @@ from cdktf import (  # noqa: E402
     TerraformResourceLifecycle,
     TerraformStack,
     TerraformVariable,
+    TerraformVariableValidationConfig,
     Token,
 )
 
@@ -247,6 +248,7 @@ __all__ = [
     "TerraformResourceLifecycle",
     "TerraformStack",
     "TerraformVariable",
+    "TerraformVariableValidationConfig",
     "Token",
     # azurerm
     "AzurermProvider",
