@@ -62,6 +62,7 @@ PROVIDER_PACKAGES = (
     "cdktf_cdktf_provider_kubernetes",
     "cdktf_cdktf_provider_random",
     "cdktf_cdktf_provider_time",
+    "cdktf_cdktf_provider_tfe",
 )
 
 
@@ -162,6 +163,7 @@ from cdktf import (  # noqa: E402
     TerraformResourceLifecycle,
     TerraformStack,
     TerraformVariable,
+    TerraformVariableValidationConfig,
     Token,
 )
 
@@ -216,6 +218,7 @@ from cdktf_cdktf_provider_azurerm.provider import (  # noqa: E402
     AzurermProviderFeaturesKeyVault,
 )
 from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermClientConfig  # noqa: E402
+from cdktf_cdktf_provider_azurerm.data_azurerm_subscription import DataAzurermSubscription  # noqa: E402
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup  # noqa: E402
 from cdktf_cdktf_provider_azurerm.key_vault import KeyVault, KeyVaultNetworkAcls  # noqa: E402
 from cdktf_cdktf_provider_azurerm.key_vault_secret import KeyVaultSecret  # noqa: E402
@@ -233,6 +236,11 @@ from cdktf_cdktf_provider_azuread.provider import AzureadProvider  # noqa: E402
 from cdktf_cdktf_provider_azuread.application import Application  # noqa: E402
 from cdktf_cdktf_provider_azuread.service_principal import ServicePrincipal  # noqa: E402
 from cdktf_cdktf_provider_azuread.application_password import ApplicationPasswordA  # noqa: E402
+from cdktf_cdktf_provider_azuread.application_federated_identity_credential import (  # noqa: E402
+    ApplicationFederatedIdentityCredential,
+)
+from cdktf_cdktf_provider_azuread.app_role_assignment import AppRoleAssignment  # noqa: E402
+from cdktf_cdktf_provider_azuread.data_azuread_service_principal import DataAzureadServicePrincipal  # noqa: E402
 
 # random
 from cdktf_cdktf_provider_random.provider import RandomProvider  # noqa: E402
@@ -257,6 +265,16 @@ from cdktf_cdktf_provider_time.provider import TimeProvider  # noqa: E402
 from cdktf_cdktf_provider_time.static_resource import StaticResource as TimeStatic  # noqa: E402
 from cdktf_cdktf_provider_time.sleep import Sleep as TimeSleep  # noqa: E402
 
+# tfe (HCP Terraform / Terraform Enterprise)
+from cdktf_cdktf_provider_tfe.provider import TfeProvider  # noqa: E402
+from cdktf_cdktf_provider_tfe.project import Project as TfeProject  # noqa: E402
+from cdktf_cdktf_provider_tfe.workspace import Workspace as TfeWorkspace  # noqa: E402
+from cdktf_cdktf_provider_tfe.workspace_settings import WorkspaceSettings as TfeWorkspaceSettings  # noqa: E402
+from cdktf_cdktf_provider_tfe.run_trigger import RunTrigger as TfeRunTrigger  # noqa: E402
+from cdktf_cdktf_provider_tfe.variable import Variable as TfeVariable  # noqa: E402
+from cdktf_cdktf_provider_tfe.data_tfe_agent_pool import DataTfeAgentPool  # noqa: E402
+from cdktf_cdktf_provider_tfe.data_tfe_workspace import DataTfeWorkspace  # noqa: E402
+
 __all__ = [
     "PROVIDER_LOADING",
     "PROVIDER_PACKAGES",
@@ -279,12 +297,14 @@ __all__ = [
     "TerraformResourceLifecycle",
     "TerraformStack",
     "TerraformVariable",
+    "TerraformVariableValidationConfig",
     "Token",
     # azurerm
     "AzurermProvider",
     "AzurermProviderFeatures",
     "AzurermProviderFeaturesKeyVault",
     "DataAzurermClientConfig",
+    "DataAzurermSubscription",
     "FederatedIdentityCredential",
     "KeyVault",
     "KeyVaultNetworkAcls",
@@ -299,6 +319,9 @@ __all__ = [
     "AzureadProvider",
     "Application",
     "ApplicationPasswordA",
+    "ApplicationFederatedIdentityCredential",
+    "AppRoleAssignment",
+    "DataAzureadServicePrincipal",
     "ServicePrincipal",
     # random
     "RandomPassword",
@@ -320,4 +343,13 @@ __all__ = [
     "TimeProvider",
     "TimeSleep",
     "TimeStatic",
+    # tfe
+    "DataTfeAgentPool",
+    "DataTfeWorkspace",
+    "TfeProject",
+    "TfeProvider",
+    "TfeRunTrigger",
+    "TfeVariable",
+    "TfeWorkspace",
+    "TfeWorkspaceSettings",
 ]

@@ -44,11 +44,13 @@ TERRAFORM = os.environ.get("TERRAFORM_BINARY_NAME") or "terraform"
 def build_app(environments: list[Environment], outdir: Path):
     """Every stack of every environment, in deployment order."""
     from cdk import App
+    from config.backend import BackendType
     from config.delivery import DeliveryMode
     from stacks.azure_stack import AzureStack
     from stacks.eso_config_stack import EsoConfigStack
     from stacks.apps_stack import AppsStack
     from stacks.eso_stack import EsoStack
+    from stacks.hcp_stack import HcpStack
     from stacks.secrets_stack import SecretsStack
 
     app = App(outdir=str(outdir))
@@ -56,6 +58,7 @@ def build_app(environments: list[Environment], outdir: Path):
         azure = AzureStack(app, f"azure-{env.name}", env=env)
         secrets = SecretsStack(app, f"secrets-{env.name}", env=env, azure=azure)
         eso = EsoStack(app, f"eso-{env.name}", env=env, azure=azure)
+        stacks = [azure, secrets, eso]
         # With GitOps delivery Argo CD applies the ClusterSecretStore and the ExternalSecrets from
         # manifests/<env>/ (see stacks/gitops_manifests.py), not Terraform.
         # The ClusterSecretStore exists while an app shares it; isolated apps have SecretStores of their own.
@@ -63,8 +66,12 @@ def build_app(environments: list[Environment], outdir: Path):
             eso_config = None
             if env.uses_cluster_secret_store:
                 eso_config = EsoConfigStack(app, f"eso-config-{env.name}", env=env, azure=azure, eso=eso)
+                stacks.append(eso_config)
             # After the store, and after the vault secrets the ExternalSecrets read.
-            AppsStack(app, f"apps-{env.name}", env=env, azure=azure, after=[eso_config or eso, secrets])
+            stacks.append(AppsStack(app, f"apps-{env.name}", env=env, azure=azure, after=[eso_config or eso, secrets]))
+        # HCP Terraform's workspaces for the stacks above, derived from them; every one of them waits for it.
+        if env.backend.type is BackendType.CLOUD:
+            HcpStack(app, f"hcp-{env.name}", env=env, stacks=stacks)
     return app
 
 

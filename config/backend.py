@@ -33,6 +33,9 @@ class CloudBackendSettings:
     workspace_prefix: str = "platform"
     # The HCP Terraform project new workspaces go into (None: the organization's default project).
     project: str | None = None
+    # An existing HCP Terraform agent pool for the workspaces whose runs must reach a private network (the cluster,
+    # a vault behind its firewall); None: those workspaces use local execution. See stacks/hcp_stack.py.
+    agent_pool: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ ORGANIZATION_RULE = "an HCP Terraform organization name: letters, digits, '_' an
 check_organization = check_pattern(r"[A-Za-z0-9_-]{1,80}", ORGANIZATION_RULE)
 HOSTNAME_RULE = "a host name such as 'app.terraform.io'"
 check_hostname = check_pattern(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+", HOSTNAME_RULE)
+AGENT_POOL_RULE = "the name of an existing HCP Terraform agent pool: 1-90 letters, digits, spaces, '_', '-' and '.'"
+check_agent_pool = check_pattern(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,89}", AGENT_POOL_RULE)
 PREFIX_RULE = "1-40 letters, digits, '_' and '-' (workspace names are '<prefix>-<stack>')"
 check_prefix = check_pattern(r"[A-Za-z0-9_-]{1,40}", PREFIX_RULE)
 STORAGE_ACCOUNT_RULE = "3-24 lower-case letters and digits"
@@ -113,6 +118,7 @@ def parse_backend(section: Section) -> BackendSettings:
             hostname=section.string("hostname", "app.terraform.io", rule=HOSTNAME_RULE, check=check_hostname),
             workspace_prefix=section.string("workspace_prefix", "platform", rule=PREFIX_RULE, check=check_prefix),
             project=section.string("project", None, rule="an HCP Terraform project name"),
+            agent_pool=section.string("agent_pool", None, rule=AGENT_POOL_RULE, check=check_agent_pool),
         )
     elif backend_type is BackendType.AZURERM:
         azurerm = AzurermBackendSettings(

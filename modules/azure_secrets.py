@@ -28,7 +28,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from addresses import formerly
-from cdk import Construct, KeyVaultSecret, RandomPassword, RoleAssignment, TerraformVariable, terraform_literal
+from cdk import (
+    Construct,
+    KeyVaultSecret,
+    RandomPassword,
+    RoleAssignment,
+    TerraformVariable,
+    TerraformVariableValidationConfig,
+    terraform_literal,
+)
 from ephemeral_resource import EphemeralRandomPassword
 from vault_access import SECRETS_USER
 from config.apps import (
@@ -194,6 +202,15 @@ class AzureSecrets(Construct):
             sensitive=True,
             nullable=False,
             description=f"Value of Key Vault secret {spec.vault_name} (set TF_VAR_{spec.variable})",
+            # An HCP Terraform workspace variable declared by hcp-<env> is empty until someone types the value:
+            # a run then stops here instead of writing an empty secret.
+            validation=[
+                TerraformVariableValidationConfig(
+                    condition=f"${{length(var.{spec.variable}) > 0}}",
+                    error_message=f"Key Vault secret {spec.vault_name} needs a value: set TF_VAR_{spec.variable}, or "
+                    f"the sensitive workspace variable {spec.variable} in HCP Terraform. An empty value is refused.",
+                )
+            ],
         )
         # The variable keeps the name the environment file gives it, so TF_VAR_<name> finds it.
         variable.override_logical_id(spec.variable)

@@ -100,6 +100,18 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     "kubernetes_secret_v1": ("metadata.namespace", "metadata.name", "type", "data:references"),
     "kubernetes_service_account": ("metadata.namespace", "metadata.name", "metadata.annotations"),
     "kubernetes_service_account_v1": ("metadata.namespace", "metadata.name", "metadata.annotations"),
+    # HCP Terraform (stack hcp-<env>)
+    "azuread_application_federated_identity_credential": ("display_name", "issuer", "subject", "audiences"),
+    "tfe_workspace": ("name", "project_id", "terraform_version"),
+    "tfe_workspace_settings": (
+        "workspace_id",
+        "execution_mode",
+        "agent_pool_id",
+        "global_remote_state",
+        "remote_state_consumer_ids",
+    ),
+    "tfe_run_trigger": ("sourceable_id", "workspace_id"),
+    "tfe_variable": ("workspace_id", "category", "key", "sensitive", "value"),
 }
 DEFAULT_SETTINGS = ("name", "display_name", "metadata.name")
 # Backend and cloud settings that are credentials: never shown.

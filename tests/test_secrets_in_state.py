@@ -83,7 +83,7 @@ def test_example_dev_secrets_in_state_are_seen_by_the_finder(example_outdir, exa
     assert any(path.startswith("kubernetes_secret") for path in found["eso-dev"])
 
 
-@pytest.mark.parametrize("stack_dir", ["azure-prod", "eso-prod", "secrets-prod"])
+@pytest.mark.parametrize("stack_dir", ["hcp-prod", "azure-prod", "eso-prod", "secrets-prod"])
 def test_example_prod_stores_no_secret_value_in_state(example_outdir, example_set, stack_dir):
     require_example(example_set, "prod")
     stack = json.loads((example_outdir / "stacks" / stack_dir / "cdk.tf.json").read_text())
@@ -93,7 +93,9 @@ def test_example_prod_stores_no_secret_value_in_state(example_outdir, example_se
 def test_example_prod_has_no_stack_left_unchecked(example_outdir, example_set):
     require_example(example_set, "prod")
     manifest = json.loads((example_outdir / "manifest.json").read_text())
-    assert sorted(name for name in manifest["stacks"] if name.endswith("-prod")) == ["azure-prod", "eso-prod", "secrets-prod"]
+    assert sorted(name for name in manifest["stacks"] if name.endswith("-prod")) == [
+        "azure-prod", "eso-prod", "hcp-prod", "secrets-prod",
+    ]
 
 
 def test_vault_secrets_of_write_only_environments_are_kept_out_of_state(synth_set):
