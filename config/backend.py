@@ -99,8 +99,8 @@ def parse_backend(section: Section) -> BackendSettings:
     _refuse_credentials(section)
     # Every backend type's keys; done() still rejects those of another type.
     section.expect(
-        "type", "workspace_tags", "organization", "hostname", "workspace_prefix", "project", "resource_group_name",
-        "storage_account_name", "container_name", "key_prefix", "subscription_id", "tenant_id",
+        "type", "workspace_tags", "organization", "hostname", "workspace_prefix", "project", "agent_pool",
+        "resource_group_name", "storage_account_name", "container_name", "key_prefix", "subscription_id", "tenant_id",
     )
     backend_type = section.choice("type", BackendType, BackendType.LOCAL)
     cloud = azurerm = None

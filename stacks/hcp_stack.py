@@ -47,6 +47,7 @@ from config import Environment
 from config.azure import NetworkDefaultAction
 from config.backend import BackendType
 from hcp_azure_credentials import HcpAzureCredentials
+from names import within
 from stacks.base import azurerm_provider, configure_backend
 
 # The Terraform version of the workspaces' remote and agent runs (the version this project is tested with).
@@ -271,7 +272,7 @@ class HcpStack(TerraformStack):
         self.azure_credentials = HcpAzureCredentials(
             self,
             "azure_credentials",
-            display_name=f"hcp-terraform-{cloud.organization}-{cloud.workspace_prefix}-{env.name}",
+            display_name=within(f"hcp-terraform-{cloud.organization}-{cloud.workspace_prefix}-{env.name}", 120),
             issuer_url=f"https://{cloud.hostname}",
             organization=cloud.organization,
             project=cloud.project or DEFAULT_PROJECT,
