@@ -25,6 +25,9 @@ from terraform.harness import (
 )
 
 
+CLI_PATH = pytest.StashKey["object"]()
+
+
 @pytest.fixture(scope="session")
 def terraform_binary() -> str:
     binary = shutil.which("terraform")
@@ -92,3 +95,30 @@ def example_deployment(tmp_path_factory, terraform_binary, example_outdir, reatt
         if outcome.stack.prevents_destroy and not outcome.failed
     }
     return Deployment(stacks, outcomes, destroy_plans, canaries, scratch)
+
+
+CLI_TEST = "test_user_path.py"
+
+
+def pytest_collection_finish(session):
+    """Start the cdktf CLI path in the background as soon as its test is collected (cli_path.py says why)."""
+    if any(Path(str(item.fspath)).name == CLI_TEST for item in session.items):
+        from terraform.cli_path import Background
+
+        session.config.stash[CLI_PATH] = Background()
+
+
+def pytest_unconfigure(config):
+    background = config.stash.get(CLI_PATH, None)
+    if background is not None:
+        background.stop()
+
+
+@pytest.fixture(scope="session")
+def cli_path(request):
+    background = request.config.stash.get(CLI_PATH, None)
+    if background is None:
+        from terraform.cli_path import Background
+
+        background = request.config.stash[CLI_PATH] = Background()
+    return background.result()

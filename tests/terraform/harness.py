@@ -91,6 +91,7 @@ def install_mirror(folder: Path, versions: dict[str, str]) -> Path:
     """A filesystem mirror (unpacked layout) whose providers are two-line scripts starting the stand-in, and the
     CLI configuration that installs from it and from nowhere else. Returns the CLI configuration's path."""
     mirror = folder / "mirror"
+    mirror.mkdir(parents=True, exist_ok=True)
     for name, version in versions.items():
         target = mirror / REGISTRY / name / version / "linux_amd64"
         target.mkdir(parents=True, exist_ok=True)
