@@ -21,6 +21,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -270,6 +271,7 @@ class Step:
     command: str  # e.g. "plan -detailed-exitcode"
     returncode: int
     output: str
+    seconds: float = 0.0  # wall time
 
     @property
     def message(self) -> str:
@@ -284,6 +286,7 @@ class Step:
 
 
 def terraform(binary: str, arguments: list[str], directory: Path, environment: dict[str, str], stack: str) -> Step:
+    start = time.perf_counter()
     process = subprocess.run(
         [binary, *arguments],
         cwd=directory,
@@ -293,7 +296,7 @@ def terraform(binary: str, arguments: list[str], directory: Path, environment: d
         timeout=COMMAND_TIMEOUT_SECONDS,
     )
     shown = " ".join(a for a in arguments if a not in ("-no-color", "-input=false"))
-    return Step(stack, shown, process.returncode, process.stdout + process.stderr)
+    return Step(stack, shown, process.returncode, process.stdout + process.stderr, time.perf_counter() - start)
 
 
 DEPLOY = (
@@ -335,10 +338,10 @@ def deploy(
 
 
 def deploy_all(
-    binary: str, stacks: list[Stack], scratch: Path, environment: dict[str, str], workers: int = 2
+    binary: str, stacks: list[Stack], scratch: Path, environment: dict[str, str], workers: int = 2, steps=None
 ) -> dict[str, Outcome]:
     """Every stack in deployment order, environments ``workers`` at a time. A stack whose dependency failed is
-    not run (its outcome says so)."""
+    not run (its outcome says so). ``steps(stack)`` may choose the steps per stack (default: :data:`DEPLOY`)."""
 
     def run_environment(group: list[Stack]) -> list[Outcome]:
         outcomes: list[Outcome] = []
@@ -350,7 +353,7 @@ def deploy_all(
                 outcome.steps["init"] = Step(stack.name, "init", -1, f"not run: {', '.join(blocked)} failed")
                 outcome.failed = "init"
             else:
-                outcome = deploy(binary, stack, stacks, scratch, environment)
+                outcome = deploy(binary, stack, stacks, scratch, environment, steps(stack) if steps else DEPLOY)
             if outcome.failed:
                 failed.add(stack.name)
             outcomes.append(outcome)
