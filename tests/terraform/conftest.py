@@ -52,8 +52,18 @@ def secrets_log(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_standins(secrets_log, standin_cli_config):
-    environment = dict(terraform_environment(standin_cli_config), TF_STANDIN_SECRETS_LOG=str(secrets_log))
+def standin_world(tmp_path_factory) -> Path:
+    """The stand-ins' cloud: every object an apply created, by ID (import reads it)."""
+    return tmp_path_factory.mktemp("standin-world")
+
+
+@pytest.fixture(scope="session")
+def shared_standins(secrets_log, standin_cli_config, standin_world):
+    environment = dict(
+        terraform_environment(standin_cli_config),
+        TF_STANDIN_SECRETS_LOG=str(secrets_log),
+        TF_STANDIN_WORLD=str(standin_world),
+    )
     standins = SharedStandins(environment)
     yield standins
     standins.close()

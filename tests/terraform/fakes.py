@@ -9,6 +9,7 @@ resource IDs built from their own arguments, e.g.
 from __future__ import annotations
 
 import base64
+import datetime
 import re
 from typing import Any
 
@@ -17,6 +18,17 @@ from values import Attribute, digest, guid, is_unknown, zero_value
 SUBSCRIPTION_ID = "5f3c1b6e-0d8a-4e7b-9a61-2c4d8e9f0a17"
 TENANT_ID = "9b2e4f70-3c1d-4a5e-8f6b-7d0c1e2a3b4c"
 FIXED_TIME = "2026-01-01T00:00:00Z"
+TIME_TYPES = ("time_static", "time_sleep", "time_offset", "time_rotating")
+
+
+def moment(type_name: str, config: dict) -> datetime.datetime:
+    """A point in time on 1 January 2026 that is the same for the same configuration (time_static's "now")."""
+    seconds = int(digest(type_name, config)[:8], 16) % 86400
+    return datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(seconds=seconds)
+
+
+def rfc3339(type_name: str, config: dict) -> str:
+    return moment(type_name, config).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 # Where each Azure resource type lives: provider namespace and resource type of its ID.
 AZURE_TYPES = {
@@ -87,8 +99,8 @@ def resource_id(type_name: str, config: dict) -> str:
         metadata = metadata[0] if isinstance(metadata, list) and metadata else {}
         namespace, name = _known(metadata, "namespace"), _known(metadata, "name") or name
         return f"{namespace}/{name}" if namespace else name
-    if type_name in ("time_static", "time_sleep", "time_offset", "time_rotating"):
-        return FIXED_TIME
+    if type_name in TIME_TYPES:
+        return rfc3339(type_name, config)
     if type_name.startswith("random_"):
         return "none"
     return name
@@ -128,7 +140,9 @@ def string_value(type_name: str, attribute: str, config: dict, path: tuple) -> s
         return "$2a$10$" + base64.b64encode(bytes.fromhex(digest("bcrypt", config))).decode()[:53]
     if type_name == "azuread_application_password" and attribute == "value":
         return password(40, digest(type_name, config), special=False)
-    if attribute in ("rfc3339", "create_duration", "start_date", "end_date") or attribute.endswith("_date"):
+    if attribute == "rfc3339" and type_name in TIME_TYPES:
+        return rfc3339(type_name, config)
+    if attribute in ("rfc3339", "start_date", "end_date") or attribute.endswith("_date"):
         return FIXED_TIME
     if attribute.endswith("_uri") or attribute.endswith("_url"):
         return f"https://{name}.example.invalid/"
@@ -144,8 +158,9 @@ def fill(type_name: str, attribute: Attribute | None, name: str, cty_type: Any, 
     if cty_type == "string":
         return string_value(type_name, name, config, path)
     if cty_type == "number":
-        if type_name == "time_static":
-            return {"year": 2026, "month": 1, "day": 1, "unix": 1767225600}.get(name, 0)
+        if type_name in TIME_TYPES and name in ("year", "month", "day", "hour", "minute", "second", "unix"):
+            when = moment(type_name, config)
+            return int(when.timestamp()) if name == "unix" else getattr(when, name)
         return 0
     if cty_type == "dynamic":
         # kubernetes_manifest.object: what the API server returns is, here, the manifest itself.

@@ -9,7 +9,8 @@ providers' SDKs do:
 * plan: unset computed attributes of a new object are unknown; unknowns Terraform sent are kept byte for byte;
   write-only attributes are null; a change of a ``force_new`` attribute of ``overlay.yaml`` requires replacement;
 * apply: unknowns become deterministic, plausible values (``fakes.py``: Azure-shaped IDs for azurerm); write-only
-  attributes are never stored; read returns the state as it is; import returns an object with the given ID;
+  attributes are never stored; read returns the state as it is; import returns the object recorded under the ID
+  (``TF_STANDIN_WORLD``) or else one with just the ID (and, for an Azure ID, its name and resource group);
 * data sources and ephemeral resources return deterministic fake values for their computed attributes.
 
 Run by Terraform (through a filesystem mirror: ``terraform-provider-<name>_v<version>`` calls
@@ -19,7 +20,10 @@ until its standard input closes).
 
 Environment variables read by the stand-in (Terraform passes its own environment to a provider it starts):
 ``TF_STANDIN_FAIL_APPLY``: ``<type>[:<attribute>=<value>]``, ``;``-separated: applying a matching object fails;
-``TF_STANDIN_SECRETS_LOG``: a file to which every secret value the stand-in generates is appended, one per line.
+``TF_STANDIN_SECRETS_LOG``: a file to which every secret value the stand-in generates is appended, one per line;
+``TF_STANDIN_WORLD``: a folder standing for the cloud: apply records each object there and destroy removes it, and
+importing an ID recorded there returns that object (as a real provider reads it), so importing what another state
+created plans no change.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime
+import hashlib
 import json
 import os
 import signal
@@ -226,6 +231,26 @@ def _fault(type_name: str, obj: dict) -> str | None:
     return None
 
 
+def _world_file(type_name: str, object_id: Any) -> Path | None:
+    world = os.environ.get("TF_STANDIN_WORLD")
+    if not world or not isinstance(object_id, str):
+        return None
+    return Path(world) / f"{type_name}-{hashlib.sha256(object_id.encode()).hexdigest()[:32]}.msgpack"
+
+
+def _record(type_name: str, prior: Any, state: Any) -> None:
+    """Keep the world folder in step with an apply: the new object recorded, a destroyed one removed."""
+    if isinstance(prior, dict) and (state is None or state.get("id") != prior.get("id")):
+        old = _world_file(type_name, prior.get("id"))
+        if old is not None:
+            old.unlink(missing_ok=True)
+    if isinstance(state, dict):
+        new = _world_file(type_name, state.get("id"))
+        if new is not None:
+            new.parent.mkdir(parents=True, exist_ok=True)
+            new.write_bytes(encode(state))
+
+
 def _log_secrets(values: list[str]) -> None:
     log = os.environ.get("TF_STANDIN_SECRETS_LOG")
     if log and values:
@@ -352,6 +377,7 @@ class Provider(pb_grpc.ProviderServicer):
     def ApplyResourceChange(self, request, context):
         planned = _value(request.planned_state)
         if planned is None:  # destroy
+            _record(request.type_name, _value(request.prior_state), None)
             return pb.ApplyResourceChange.Response(new_state=request.planned_state)
         selector = _fault(request.type_name, planned)
         if selector:
@@ -368,9 +394,16 @@ class Provider(pb_grpc.ProviderServicer):
         block = self.schema.block("resource", request.type_name)
         state = map_objects(block, planned, _fill_known(request.type_name, planned, secrets, only_null=False))
         _log_secrets(secrets)
+        _record(request.type_name, _value(request.prior_state), state)
         return pb.ApplyResourceChange.Response(new_state=_dynamic(state), private=request.planned_private)
 
     def ImportResourceState(self, request, context):
+        recorded = _world_file(request.type_name, request.id)
+        if recorded is not None and recorded.is_file():
+            return pb.ImportResourceState.Response(imported_resources=[
+                pb.ImportResourceState.ImportedResource(
+                    type_name=request.type_name, state=pb.DynamicValue(msgpack=recorded.read_bytes()))
+            ])
         block = self.schema.block("resource", request.type_name)
         state = {name: None for name in block.attributes}
         state.update({name: [] if nesting in ("list", "set") else None for name, (nesting, _) in block.blocks.items()})

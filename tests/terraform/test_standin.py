@@ -128,3 +128,15 @@ def test_data_sources_and_imports_answer_deterministically(azurerm):
         type_name="azurerm_resource_group", id="/subscriptions/s/resourceGroups/rg-old"), None)
     state = _value(imported.imported_resources[0].state)
     assert (state["id"], state["name"]) == ("/subscriptions/s/resourceGroups/rg-old", "rg-old")
+
+
+def test_import_returns_the_object_an_apply_recorded_in_the_world_folder(azurerm, monkeypatch, tmp_path):
+    monkeypatch.setenv("TF_STANDIN_WORLD", str(tmp_path))
+    planned = _secret(value="x", id="https://kv1.vault.azure.net/secrets/db-password/v1", version="v1",
+                      versionless_id="u", resource_id="r", resource_versionless_id="q")
+    created = azurerm.ApplyResourceChange(pb.ApplyResourceChange.Request(
+        type_name="azurerm_key_vault_secret", prior_state=_dv(None), planned_state=_dv(planned), config=_dv(planned)),
+        None)
+    imported = azurerm.ImportResourceState(pb.ImportResourceState.Request(
+        type_name="azurerm_key_vault_secret", id=planned["id"]), None)
+    assert _value(imported.imported_resources[0].state) == _value(created.new_state)
