@@ -125,16 +125,6 @@ def find(block: Block, value: Any, test: Callable[[Attribute, Any], bool], path:
     return found
 
 
-def contains_unknown(value: Any) -> bool:
-    if is_unknown(value):
-        return True
-    if isinstance(value, dict):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_unknown(v) for v in value)
-    return False
-
-
 def to_json(value: Any) -> Any:
     """A JSON-able rendering for hashing and messages: unknowns become a marker, bytes text."""
     if is_unknown(value):
