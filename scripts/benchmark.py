@@ -18,6 +18,13 @@ Scenarios:
   and passed to ``main.py --environments-dir``. Each environment starts from an example environment file; see
   :func:`app_declarations` for how the apps are declared.
 
+Then the Terraform stage of ``make test`` (tests/terraform/, docs/quality-gates.md) on the lazy synth of each
+scenario: every stack through the real Terraform core with the stand-in providers, environments two at a time.
+On the examples each stack runs init, validate, plan, apply and a second plan, as the tests do; on the large
+configuration only init, validate and plan (a stack applies too when a later stack reads its state, which a plan
+of that stack needs). The table shows each stack's wall time per step and the stage's total wall time.
+``--skip-terraform`` leaves the stage out.
+
 This is not a test: speed depends on the machine. The targets (issue 3, on a 2-core machine) are printed
 beside the figures. Linux only (/proc).
 """
@@ -216,6 +223,62 @@ def same_files(left: Path, right: Path) -> list[str]:
     )
 
 
+# --- the Terraform stage ------------------------------------------------------------------------------------------
+
+TERRAFORM_STEPS = ("init", "validate", "plan", "apply", "re-plan")
+
+
+def terraform_stage(outdir: Path, scratch: Path, *, plan_only: bool) -> tuple[str, float]:
+    """Run the synthesized stacks through Terraform with the stand-ins; a Markdown table and the total wall time."""
+    import shutil
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from terraform.harness import (
+        DEPLOY,
+        SharedStandins,
+        deploy_all,
+        install_mirror,
+        read_stacks,
+        required_versions,
+        terraform_environment,
+        variable_values,
+    )
+
+    binary = shutil.which("terraform")
+    if binary is None:
+        return "(no terraform on PATH: Terraform stage skipped)", 0.0
+    stacks = read_stacks(outdir)
+    read_by_others = {dependency for stack in stacks for dependency in stack.dependencies}
+    plan_steps = tuple(step for step in DEPLOY if step[0] in ("init", "validate", "plan"))
+    apply_step = tuple(step for step in DEPLOY if step[0] == "apply")
+
+    def steps(stack):
+        if not plan_only:
+            return DEPLOY
+        return plan_steps + (apply_step if stack.name in read_by_others else ())
+
+    cli_config = install_mirror(scratch / "terraform-cli", required_versions(outdir))
+    standins = SharedStandins(terraform_environment(cli_config))
+    try:
+        environment = dict(terraform_environment(cli_config), TF_REATTACH_PROVIDERS=standins.reattach)
+        environment.update(variable_values(stacks, "benchmark"))
+        start = time.perf_counter()
+        outcomes = deploy_all(binary, stacks, scratch / "terraform-run", environment, steps=steps)
+        total = time.perf_counter() - start
+    finally:
+        standins.close()
+    failures = [outcome.failure() for outcome in outcomes.values() if outcome.failed]
+    if failures:
+        raise SystemExit("the Terraform stage failed:\n" + "\n".join(failures))
+    lines = ["| stack | " + " | ".join(f"{step} s" for step in TERRAFORM_STEPS) + " | stack s |",
+             "|---|" + "---:|" * (len(TERRAFORM_STEPS) + 1)]
+    for stack in stacks:
+        ran = outcomes[stack.name].steps
+        cells = [f"{ran[step].seconds:.1f}" if step in ran else "-" for step in TERRAFORM_STEPS]
+        lines.append(f"| {stack.name} | " + " | ".join(cells) + f" | {sum(s.seconds for s in ran.values()):.1f} |")
+    return "\n".join(lines), total
+
+
 # --- the table -----------------------------------------------------------------------------------------------------
 
 
@@ -276,6 +339,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--environments", type=int, default=3, help="large: number of environments")
     parser.add_argument("--apps", type=int, default=100, help="large: apps per environment")
     parser.add_argument("--secrets", type=int, default=5, help="large: secrets per app")
+    parser.add_argument("--skip-terraform", action="store_true", help="leave out the Terraform stage")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -292,8 +356,15 @@ def main(argv: list[str]) -> int:
             apps = generate_large(generated, environments=args.environments, apps=args.apps, secrets=args.secrets)
             label = f"large ({args.environments} env x {args.apps} apps x {args.secrets} secrets)"
             scenarios.append(Scenario("large", label, generated, apps))
+        terraform_tables = {}
         for scenario in scenarios:
             results[scenario.name] = measure(scenario, args.repeat, scratch)
+            if not args.skip_terraform:
+                print(f"  Terraform stage on {scenario.name}...", flush=True)
+                terraform_tables[scenario.name] = terraform_stage(
+                    scratch / f"{scenario.name}-lazy" / "cdktf.out", scratch / f"{scenario.name}-terraform",
+                    plan_only=scenario.name == "large",
+                )
         labels = {scenario.name: scenario.label for scenario in scenarios}
 
     rendered, misses = table(results, labels)
@@ -311,6 +382,12 @@ def main(argv: list[str]) -> int:
         f"large <= {TARGET_LARGE_SECONDS:g} s; peak <= {TARGET_PEAK_MIB} MiB: "
         + ("all met" if not misses else "MISSED: " + "; ".join(misses))
     )
+    for name, (rendered_stage, total) in terraform_tables.items():
+        what = "init, validate, plan" if name == "large" else "init, validate, plan, apply, re-plan"
+        print()
+        print(f"Terraform stage, {labels[name]} ({what}; environments two at a time): {total:.1f} s in total")
+        print()
+        print(rendered_stage)
     return 0
 
 
