@@ -7,11 +7,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import Annotated, Literal
 
-from config.eso import DNS_LABEL_RULE, check_dns_label
-from config.reader import Section, check_pattern
+from pydantic import BeforeValidator, Field
+
+from config.eso import DnsLabel
+from config.reader import Settings, settings, text, variants
 
 
 class DeliveryMode(Enum):
@@ -19,44 +21,39 @@ class DeliveryMode(Enum):
     GITOPS = "gitops"
 
 
-@dataclass(frozen=True)
-class GitOpsSettings:
+@settings
+class DeliverySettings(Settings):
+    mode: DeliveryMode
+
+    @property
+    def gitops(self) -> GitOpsSettings | None:
+        return self if isinstance(self, GitOpsSettings) else None
+
+
+@settings
+class TerraformDelivery(DeliverySettings):
+    mode: Annotated[Literal[DeliveryMode.TERRAFORM], BeforeValidator(DeliveryMode)] = Field(
+        DeliveryMode.TERRAFORM,
+        description="terraform: stacks eso-config-<env> and apps-<env> apply the manifests; gitops: YAML under "
+        "manifests/<env>/ for Argo CD (needs azure.tenant_id).",
+    )
+
+
+@settings
+class GitOpsSettings(DeliverySettings):
     """Where Argo CD finds this repository and how it syncs it (https://argo-cd.readthedocs.io/)."""
 
-    repo_url: str
-    target_revision: str = "main"
-    argocd_namespace: str = "argocd"
-    argocd_project: str = "default"
-    # The cluster Argo CD deploys to; the default is the cluster Argo CD runs in.
-    destination_server: str = "https://kubernetes.default.svc"
+    mode: Annotated[Literal[DeliveryMode.GITOPS], BeforeValidator(DeliveryMode)]
+    repo_url: text("a Git URL Argo CD can clone, such as 'https://github.com/acme/platform-secrets.git'",
+                   r"^(https://|ssh://|git@)[^\s]+$") = Field(description="The Git URL Argo CD clones.")
+    target_revision: text("a branch, tag or commit", r"^[A-Za-z0-9][A-Za-z0-9._/-]*$") = Field(
+        "main", description="The branch, tag or commit Argo CD syncs."
+    )
+    argocd_namespace: DnsLabel = Field("argocd", description="The namespace of Argo CD's Application.")
+    argocd_project: DnsLabel = Field("default", description="The Argo CD project of the Application.")
+    destination_server: text("an https:// URL of a Kubernetes API server", r"^https://[^\s]+$") = Field(
+        "https://kubernetes.default.svc", description="The cluster Argo CD deploys to (default: its own)."
+    )
 
 
-@dataclass(frozen=True)
-class DeliverySettings:
-    mode: DeliveryMode = DeliveryMode.TERRAFORM
-    gitops: GitOpsSettings | None = None
-
-
-REPO_URL_RULE = "a Git URL Argo CD can clone, such as 'https://github.com/acme/platform-secrets.git'"
-check_repo_url = check_pattern(r"(https://|ssh://|git@)[^\s]+", REPO_URL_RULE)
-REVISION_RULE = "a branch, tag or commit"
-check_revision = check_pattern(r"[A-Za-z0-9][A-Za-z0-9._/-]*", REVISION_RULE)
-SERVER_RULE = "an https:// URL of a Kubernetes API server"
-check_server = check_pattern(r"https://[^\s]+", SERVER_RULE)
-
-
-def parse_delivery(section: Section) -> DeliverySettings:
-    mode = section.choice("mode", DeliveryMode, DeliveryMode.TERRAFORM)
-    gitops = None
-    if mode is DeliveryMode.GITOPS:
-        gitops = GitOpsSettings(
-            repo_url=section.string("repo_url", rule=REPO_URL_RULE, check=check_repo_url),
-            target_revision=section.string("target_revision", "main", rule=REVISION_RULE, check=check_revision),
-            argocd_namespace=section.string("argocd_namespace", "argocd", rule=DNS_LABEL_RULE, check=check_dns_label),
-            argocd_project=section.string("argocd_project", "default", rule=DNS_LABEL_RULE, check=check_dns_label),
-            destination_server=section.string(
-                "destination_server", "https://kubernetes.default.svc", rule=SERVER_RULE, check=check_server
-            ),
-        )
-    section.done()
-    return DeliverySettings(mode=mode, gitops=gitops)
+Delivery = variants("mode", DeliveryMode, {DeliveryMode.TERRAFORM: TerraformDelivery, DeliveryMode.GITOPS: GitOpsSettings})
