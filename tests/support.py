@@ -31,6 +31,12 @@ MINIMAL: dict[str, Any] = {
 
 def make_env(changes: dict[str, Any] | None = None, *, name: str = "test", drop: tuple[str, ...] = ()) -> Environment:
     """An environment from MINIMAL with ``changes`` merged in (dotted keys allowed, ``drop`` removes keys)."""
+    data = environment_data(changes, drop=drop)
+    return parse_environment(f"environments/{name}.yaml", yaml.safe_dump(data, sort_keys=False))
+
+
+def environment_data(changes: dict[str, Any] | None = None, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The mapping :func:`make_env` writes into the file."""
     data = copy.deepcopy(MINIMAL)
     for dotted, value in (changes or {}).items():
         *parents, last = dotted.split(".")
@@ -44,7 +50,7 @@ def make_env(changes: dict[str, Any] | None = None, *, name: str = "test", drop:
         for part in parents:
             node = node[part]
         del node[last]
-    return parse_environment(f"environments/{name}.yaml", yaml.safe_dump(data, sort_keys=False))
+    return data
 
 
 def synth_json(stack: Any) -> dict[str, Any]:
