@@ -76,7 +76,7 @@ def _check_date(value: str) -> str | None:
     try:
         datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return "must be a real date and time"
+        return "must be a UTC date and time in RFC 3339 form, such as '2027-12-31T00:00:00Z'"
     return None
 
 

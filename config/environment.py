@@ -43,8 +43,8 @@ class EnvironmentFile(Settings):
     @classmethod
     def _sections_are_mappings(cls, data: object) -> object:
         # An absent azure or key_vault section is reported by the keys it lacks.
-        if isinstance(data, dict):
-            return {"azure": {}, "key_vault": {}, **data}
+        if data is None or isinstance(data, dict):
+            return {"azure": {}, "key_vault": {}, **(data or {})}
         return data
 
 

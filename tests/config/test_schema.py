@@ -42,6 +42,11 @@ NOT_IN_SCHEMA = {
     "memory request above its limit": "across keys",
     "disruption budget keeping the only replica": "across keys",
     "disruption budget keeping every replica": "across keys",
+    "tag name that is no string": "a key that is no string (JSON has string keys only)",
+    "service principal settings with workload identity auth": "across keys",
+    "expiration date that does not exist": "a calendar",
+    "template named like a data key": "across keys",
+    "external secret with no data": "across keys",
 }
 
 # Valid environments beyond the examples: every variant of a section, every optional part.
