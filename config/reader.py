@@ -52,7 +52,8 @@ def settings(cls: type[T]) -> type[T]:
     Every value is of its exact type (``Strict`` on each scalar type below): ``'90'`` is no number, ``'yes'`` no
     boolean. Enums take their values (``'premium'``), lists become tuples.
     """
-    return pydantic_dataclass(frozen=True, kw_only=True, config=ConfigDict(extra="forbid"))(cls)
+    # Built on first use: validating a file builds one validator for the whole file (see _absent_when_null).
+    return pydantic_dataclass(frozen=True, kw_only=True, config=ConfigDict(extra="forbid", defer_build=True))(cls)
 
 
 @settings
@@ -68,12 +69,18 @@ class Settings:
         if data is None:
             return {}
         if isinstance(data, dict):  # a file's mapping (code that creates settings passes ArgsKwargs)
-            return {key: value for key, value in data.items() if value is not None}
+            # An absent section is validated as an empty mapping, not made by its class: same result, no second
+            # validator to build.
+            sections = {name: {} for name, field in cls.__pydantic_fields__.items()
+                        if isinstance(field.default_factory, type) and dataclasses.is_dataclass(field.default_factory)}
+            return sections | {key: value for key, value in data.items() if value is not None}
         return data
 
 
-def problem(message: str, *, at: tuple[str | int, ...] = (), value: Any = None, shown: bool = True) -> PydanticCustomError:
-    """A broken rule found by a validator, ``at`` a path below the value validated, showing ``value`` there."""
+def problem(message: str | Callable[[str], str], *, at: tuple[str | int, ...] = (), value: Any = None,
+            shown: bool = True) -> PydanticCustomError:
+    """A broken rule found by a validator, ``at`` a path below the value validated, showing ``value`` there (default:
+    the value validated; ``MISSING``: none). A callable message is given the field path."""
     return PydanticCustomError("rule", "{message}", {"message": message, "at": at, "value": value, "shown": shown})
 
 
@@ -286,9 +293,7 @@ def _message(root: type, error: dict[str, Any]) -> tuple[str, Any, str]:
     kind, loc, value, ctx = error["type"], error["loc"], error.get("input"), error.get("ctx") or {}
     if kind == "rule":
         place = _locate(root, tuple(loc) + tuple(ctx["at"]))
-        shown = ctx["value"] if ctx["value"] is not None else value
-        if ctx["value"] is MISSING:
-            shown = MISSING
+        shown = value if ctx["value"] is None else ctx["value"]
         message = ctx["message"](place.path) if callable(ctx["message"]) else ctx["message"]
         return place.path, shown if ctx["shown"] else HIDDEN, message
     place = _locate(root, tuple(loc))
