@@ -94,6 +94,12 @@ KEY_VAULT_GETS_PER_SECOND = 400
 SAFE_SHARE = 0.25
 
 
+def may_hold_a_secret(loc: tuple) -> bool:
+    """Whether a value at this location of the file may be a secret, so that no message shows it: a static secret
+    whose key names a secret. (A sensitive secret's value has no place in the file: its messages never show it.)"""
+    return len(loc) > 3 and loc[0] == "apps" and loc[2] == "static_secrets" and bool(_SECRET_WORDS.search(str(loc[3])))
+
+
 def default_k8s_key(secret_key: str) -> str:
     """``db-password`` -> ``DB_PASSWORD``: the environment-variable style most apps read."""
     return secret_key.upper().replace("-", "_")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, model_validator
 
-from config.apps import AppFile, AppName, AppSettings, Problem, resolve_apps
+from config.apps import AppFile, AppName, AppSettings, Problem, may_hold_a_secret, resolve_apps
 from config.azure import AZURE_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION, AzureSettings, KeyVaultSettings
 from config.backend import Backend, BackendSettings, LocalBackendSettings
 from config.delivery import Delivery, DeliveryMode, DeliverySettings, TerraformDelivery
@@ -100,7 +100,7 @@ def parse_environment(source: str, text: str) -> Environment:
     try:
         file = EnvironmentFile.__pydantic_validator__.validate_python(load_yaml(source, text), context={"environment": name})
     except ValidationError as error:
-        raise config_error(source, EnvironmentFile, error) from None
+        raise config_error(source, EnvironmentFile, error, may_hold_a_secret) from None
     problems: list[Problem] = []
     environment = Environment(
         name=name,

@@ -326,11 +326,16 @@ def _message(root: type, error: dict[str, Any]) -> tuple[str, Any, str]:
     return place.path, value, error["msg"]
 
 
-def config_error(file: str, root: type, error: ValidationError) -> ConfigError:
+def config_error(file: str, root: type, error: ValidationError, secret: Callable[[tuple], bool]) -> ConfigError:
     """Every problem pydantic found, one line each: unknown keys first, and no "is required" for a mapping that
-    has an unknown key (the key is most likely the missing one, misspelt)."""
+    has an unknown key (the key is most likely the missing one, misspelt). No value is shown where ``secret``
+    says the location may hold a secret."""
     errors = error.errors(include_url=False)
     unknown_in = {tuple(e["loc"][:-1]) for e in errors if e["type"] in _UNKNOWN}
     errors = [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"][:-1]) in unknown_in)]
     errors.sort(key=lambda e: e["type"] not in _UNKNOWN)
-    return ConfigError("\n".join(line(file, *_message(root, e)) for e in errors))
+    lines = []
+    for e in errors:
+        path, value, rule = _message(root, e)
+        lines.append(line(file, path, HIDDEN if value is not MISSING and secret(tuple(e["loc"])) else value, rule))
+    return ConfigError("\n".join(lines))

@@ -147,6 +147,12 @@ REJECTED = [
         f"{F}: apps.myapp.external_secret.deletion_policy 'Merge': cannot go with creation_policy 'None'",
     ),
     (
+        "secret-looking static value of the wrong type",
+        app(static_secrets={"db-password": 12345678}),
+        f"{F}: apps.myapp.static_secrets.db-password '<not shown>': must be a string (a value that is not secret, or "
+        "a mapping with 'value')",
+    ),
+    (
         "static value that is a number",
         app(static_secrets={"db-port": 5432}),
         f"{F}: apps.myapp.static_secrets.db-port 5432: must be a string (a value that is not secret, or a mapping "
