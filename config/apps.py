@@ -18,12 +18,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Union
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from config.eso import DNS_LABEL_RULE, DNS_LABEL_PATTERN, DnsLabel, Isolation
-from config.reader import MISSING, HIDDEN, Flag, Settings, settings, choice, pattern_check, problem, sorted_map, text, whole
+from config.reader import (
+    HIDDEN, MISSING, Flag, Rule, Settings, Variants, choice, pattern_check, problem, settings, sorted_map, text, whole,
+)
+from config.secret_values import refuse_secret_tags, refuse_secret_template_literals, secret_detector
 
 
 class SecretKind(Enum):
@@ -116,14 +119,22 @@ def _variable_for(app: str, key: str) -> str:
 class SecretMetadata(Settings):
     content_type: ContentType = Field("text/plain", description="The vault secret's content type.")
     expiration_date: ExpirationDate | None = Field(None, description="UTC RFC 3339, such as 2027-12-31T00:00:00Z.")
-    tags: sorted_map(str, text("a tag value")) = Field(
+    tags: Annotated[sorted_map(str, text("a tag value")), AfterValidator(refuse_secret_tags)] = Field(
         default_factory=dict, description="Tags of the vault secret ('app' and 'source' are added)."
     )
+
+
+ALLOW_SECRET_LIKE_RULE = "the reason the value is public although it looks secret, such as 'public CDN host name'"
 
 
 @settings
 class StaticSecret(SecretMetadata):
     value: text("a value that is not secret (a user name, a host)") = Field(description="The value, not secret.")
+    allow_secret_like: text(ALLOW_SECRET_LIKE_RULE, r"^\s*\S.{8,}\S\s*$", explain=lambda _: (
+        f"must be {ALLOW_SECRET_LIKE_RULE} (at least 10 characters)")) | None = Field(
+        None, description="Why a value that detect-secrets takes for a secret is public (a host name with a "
+        "token-like label); refused when no detector flags the value.",
+    )
 
 
 @settings
@@ -171,14 +182,6 @@ class SensitiveSecret(VersionedSecret):
     variable: Variable = Field(description="The sensitive Terraform variable that supplies the value (TF_VAR_<variable>).")
 
 
-def _static(value: Any) -> Any:
-    if isinstance(value, str):
-        return {"value": value}
-    if not isinstance(value, dict):
-        raise problem("must be a string (a value that is not secret, or a mapping with 'value')")
-    return value
-
-
 def _sensitive(value: Any) -> Any:
     if not isinstance(value, dict):
         raise problem(lambda path: (
@@ -188,7 +191,13 @@ def _sensitive(value: Any) -> Any:
     return value
 
 
-StaticValue = Annotated[StaticSecret, BeforeValidator(_static, json_schema_input_type=str | StaticSecret)]
+# A static secret is written `key: value` or `key: {value: ..., ...}`: told apart by the form, not by a key.
+_STATIC_FORMS = {"text": text("a value that is not secret, or a mapping with 'value'"), "mapping": StaticSecret}
+StaticValue = Annotated[
+    Union[tuple(Annotated[form, Tag(tag)] for tag, form in _STATIC_FORMS.items())],
+    Discriminator(lambda value: "mapping" if isinstance(value, (dict, StaticSecret)) else "text"),
+    Variants("form", _STATIC_FORMS, Rule("a value or a mapping")),
+]
 RandomValue = Annotated[RandomSecret, BeforeValidator(lambda v: {} if v is None else v,
                                                       json_schema_input_type=RandomSecret | None)]
 SensitiveValue = Annotated[SensitiveSecret, BeforeValidator(_sensitive)]
@@ -207,7 +216,8 @@ class ExternalSecretFile(Settings):
     data: dict[K8sKey, text("the key of one of the app's secrets")] | None = Field(
         None, description="Kubernetes key -> secret key. Default: every secret, as DB_PASSWORD for db-password."
     )
-    template: sorted_map(K8sKey, text("a Go template over the data keys")) = Field(
+    template: Annotated[sorted_map(K8sKey, text("a Go template over the data keys")),
+                        AfterValidator(refuse_secret_template_literals)] = Field(
         default_factory=dict, description="Derived keys: Go templates over the data keys."
     )
 
@@ -333,11 +343,9 @@ def _secrets(name: str, app: AppFile, problems: list[Problem]) -> list[SecretSpe
         vault_name = f"{name}-{key}"
         if len(vault_name) > 127:
             problems.append((at, vault_name, f"the vault secret name '<app>-<key>' must be {VAULT_SECRET_NAME_RULE}"))
-        if kind is SecretKind.STATIC and _SECRET_WORDS.search(key):
-            problems.append((at, HIDDEN, (
-                "looks like a secret, and a secret value never goes into an environment file: generate it with "
-                f"random_secrets ({key}: {{}}), or supply it at apply time with sensitive_secrets "
-                f"({key}: {{variable: {_variable_for(name, key)}}}) and TF_VAR_<variable>")))
+        if kind is SecretKind.STATIC:
+            problems.extend(_static_problems(name, key, at, entry))
+            entry = StaticSecret(value=entry) if isinstance(entry, str) else entry
         secrets.append(SecretSpec(
             key=key, vault_name=vault_name, kind=kind, declared_at=at,
             value=getattr(entry, "value", None),
@@ -355,6 +363,34 @@ def _secrets(name: str, app: AppFile, problems: list[Problem]) -> list[SecretSpe
             problems.append((secret.declared_at, MISSING, f"is also declared as {first[secret.key].declared_at}"))
         first.setdefault(secret.key, secret)
     return list(first.values())
+
+
+def _supply_instead(app: str, key: str) -> str:
+    return (f"generate it with random_secrets ({key}: {{}}), or supply it at apply time with sensitive_secrets "
+            f"({key}: {{variable: {_variable_for(app, key)}}}) and TF_VAR_<variable>")
+
+
+def _static_problems(app: str, key: str, at: str, entry: str | StaticSecret) -> list[Problem]:
+    """A static value is written into Git, cdktf.out and the plan: a key that names a secret is refused, and so
+    is a value that detect-secrets takes for a secret (config/secret_values.py), unless ``allow_secret_like`` says
+    why it is public."""
+    if _SECRET_WORDS.search(key):
+        return [(at, HIDDEN, f"looks like a secret, and a secret value never goes into an environment file: "
+                 f"{_supply_instead(app, key)}")]
+    value, written, allowed_because = (
+        (entry, at, None) if isinstance(entry, str) else (entry.value, f"{at}.value", entry.allow_secret_like)
+    )
+    detector = secret_detector(value, key)
+    if detector and not allowed_because:
+        return [(written, HIDDEN, (
+            f"looks like a secret ({detector}), and a secret value never goes into an environment file: "
+            f"{_supply_instead(app, key)}; a value that only looks secret (a public host name with a token-like "
+            "label) is written {value: ..., allow_secret_like: <why it is not a secret>}"))]
+    if allowed_because and not detector:
+        return [(f"{at}.allow_secret_like", allowed_because, (
+            "is given, but no detector takes the value for a secret: remove it, so that a secret written here later "
+            "is refused"))]
+    return []
 
 
 def _external_secret(name: str, file: ExternalSecretFile, secrets: list[SecretSpec], problems: list[Problem]) -> ExternalSecretSettings:

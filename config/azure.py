@@ -10,10 +10,12 @@ from __future__ import annotations
 import ipaddress
 import re
 from enum import Enum
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from config.reader import Flag, Settings, settings, choice, guid, listing, sorted_map, text, whole
+from config.reader import Flag, Settings, choice, guid, listing, settings, sorted_map, text, whole
+from config.secret_values import refuse_secret_tags
 
 # https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits
 AZURE_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION = 4000
@@ -182,7 +184,7 @@ class AzureSettings(Settings):
         description="The Entra ID tenant of the vault; needed where it is written into a file (delivery.mode "
         "gitops). Default: read from the signed-in client at plan time.",
     )
-    tags: sorted_map(TagName, TagValue) = Field(
+    tags: Annotated[sorted_map(TagName, TagValue), AfterValidator(refuse_secret_tags)] = Field(
         default_factory=dict,
         description="Tags on every Azure resource; 'environment' and 'managed-by' are added.",
     )

@@ -10,10 +10,11 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from config.eso import DnsLabel
 from config.reader import Settings, settings, text, variants
+from config.secret_values import refuse_credentials_in_repo_url
 
 
 class DeliveryMode(Enum):
@@ -44,8 +45,11 @@ class GitOpsSettings(DeliverySettings):
     """Where Argo CD finds this repository and how it syncs it (https://argo-cd.readthedocs.io/)."""
 
     mode: Annotated[Literal[DeliveryMode.GITOPS], BeforeValidator(DeliveryMode)]
-    repo_url: text("a Git URL Argo CD can clone, such as 'https://github.com/acme/platform-secrets.git'",
-                   r"^(https://|ssh://|git@)[^\s]+$") = Field(description="The Git URL Argo CD clones.")
+    repo_url: Annotated[
+        text("a Git URL Argo CD can clone, such as 'https://github.com/acme/platform-secrets.git'",
+             r"^(https://|ssh://|git@)[^\s]+$"),
+        AfterValidator(refuse_credentials_in_repo_url),
+    ] = Field(description="The Git URL Argo CD clones, without credentials (a repository Secret holds them).")
     target_revision: text("a branch, tag or commit", r"^[A-Za-z0-9][A-Za-z0-9._/-]*$") = Field(
         "main", description="The branch, tag or commit Argo CD syncs."
     )

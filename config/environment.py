@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from config.apps import AppFile, AppName, AppSettings, Problem, may_hold_a_secret, resolve_apps
@@ -141,7 +142,9 @@ def _across_sections(env: Environment) -> list[Problem]:
 def load_environments(directory: Path, names: list[str] | None = None, *, root: Path | None = None) -> list[Environment]:
     """Load ``<directory>/<name>.yaml`` for each name (all files when ``names`` is empty), sorted by name.
 
-    Every file is parsed before anything is returned, so a bad file stops the run before a stack is built.
+    Every file is parsed before anything is returned, so a bad file stops the run before a stack is built. The
+    vault names are checked against every file of the folder, also those not loaded (see
+    :func:`check_key_vault_names_are_unique`).
     """
     root = root or directory.parent
     available = {path.stem: path for path in sorted(directory.glob("*.yaml"))}
@@ -155,7 +158,47 @@ def load_environments(directory: Path, names: list[str] | None = None, *, root: 
             raise ConfigError(f"{_relative(directory, root)}: no environment {name!r} (known: {known})")
         path = available[name]
         environments.append(parse_environment(_relative(path, root), path.read_text(encoding="utf-8")))
+    claims = [(env.source, env.key_vault.name) for env in environments]
+    for name, path in available.items():
+        if name not in wanted:
+            claims.extend((_relative(path, root), vault) for vault in _declared_vault_name(path))
+    check_key_vault_names_are_unique(claims)
     return environments
+
+
+def check_key_vault_names_are_unique(claims: list[tuple[str, str]]) -> None:
+    """Two environment files may not name the same vault: Key Vault names are globally unique and case-insensitive,
+    so the second deploy would fail (or, with the first one's vault deleted, take it over).
+
+    ``claims`` are (file, key_vault.name); the later file in name order is reported, naming the earlier one.
+    """
+    seen: dict[str, tuple[str, str]] = {}
+    problems = []
+    for source, vault in sorted(claims):
+        other = seen.get(vault.lower())
+        if other:
+            problems.append(line(source, "key_vault.name", vault, (
+                f"is also the vault of {other[0]} ({other[1]!r}; Key Vault names are globally unique, ignoring "
+                "case): give each environment a vault of its own")))
+        seen.setdefault(vault.lower(), (source, vault))
+    if problems:
+        raise ConfigError("\n".join(problems))
+
+
+def _declared_vault_name(path: Path) -> list[str]:
+    """The vault name a file not selected for this run declares, read without validating the rest of it.
+
+    Synthesizing one environment (``--env dev``) must not take a vault another file claims, but a half-written
+    sibling file must not block it either: its own errors are reported when it is loaded (``make test`` and a full
+    ``make synth`` load every file).
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return []
+    vault = data.get("key_vault") if isinstance(data, dict) else None
+    name = vault.get("name") if isinstance(vault, dict) else None
+    return [name] if isinstance(name, str) else []
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -12,10 +12,11 @@ format ``<file>: <field path> <bad value>: <what is allowed>``, for example
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any, ClassVar, TypeVar
@@ -164,7 +165,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"key {key!r} is given twice (first on line {seen[key] + 1})", key_node.start_mark
+                None, None, f"key {_show(key)} is given twice (first on line {seen[key] + 1})", key_node.start_mark
             )
         seen[key] = key_node.start_mark.line
     return loader.construct_mapping(node, deep=deep)
@@ -177,7 +178,20 @@ def load_yaml(file: str, text: str) -> Any:
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as error:
-        raise ConfigError(f"{file}: not valid YAML: {error}") from None
+        raise ConfigError(yaml_error_message(file, error)) from None
+
+
+def yaml_error_message(file: str, error: yaml.YAMLError) -> str:
+    """``<file>: line 3, column 5: not valid YAML: <problem> (<context> on line 1, column 1)``: PyYAML's own text
+    names the input ``"<unicode string>"`` and spreads over several lines."""
+    if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
+        return f"{file}: not valid YAML: {' '.join(str(error).split())}"
+    mark = error.problem_mark
+    text = f"{file}: line {mark.line + 1}, column {mark.column + 1}: not valid YAML: {error.problem}"
+    if error.context:
+        where = error.context_mark
+        text += f" ({error.context}" + (f" on line {where.line + 1}, column {where.column + 1}" if where else "") + ")"
+    return text
 
 
 # -- messages -------------------------------------------------------------------------------------------------
@@ -190,10 +204,34 @@ def line(file: str, field: str, value: Any, rule: str) -> str:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    """The value as the user wrote it in YAML (``true``, ``null``, ``2027-12-31``), strings in quotes (``'my--kv'``);
+    mappings and lists in YAML's flow form, cut at 80 characters."""
+    text = _yaml_form(value)
     if isinstance(value, (dict, list)) and len(text) > 80:
         return text[:77] + "..."
     return text
+
+
+def _yaml_form(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_yaml_form(key)}: {_yaml_form(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_form(item) for item in value) + "]"
+    try:
+        return yaml.safe_dump(value).removesuffix("\n...\n").strip()
+    except yaml.YAMLError:
+        return repr(value)
+
+
+def unknown_key_rule(key: str, allowed: Iterable[str]) -> str:
+    """``unknown key (did you mean key_vault?)`` when a valid key is close (difflib), else every key allowed."""
+    # 0.7 (difflib's default is 0.6) takes transposed letters, a missing '_' or 's', but not 'gpu' for 'cpu'.
+    close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.7)
+    if close:
+        return f"unknown key (did you mean {close[0]}?)"
+    return f"unknown key (allowed here: {', '.join(sorted(allowed)) or 'none'})"
 
 
 @dataclass
@@ -201,6 +239,7 @@ class _Place:
     path: str
     metadata: list[Any]
     model: type | None  # the model whose key the last part of the path is
+    list_rule: Rule | None = None  # the list's, when the place is an item of one
 
     @property
     def rule(self) -> Rule | None:
@@ -222,11 +261,12 @@ def _strip(annotation: Any, metadata: list[Any]) -> tuple[Any, list[Any]]:
 
 def _locate(root: type, loc: tuple[str | int, ...]) -> _Place:
     """Walk the models along a pydantic error location: the path as the user writes it, and the rule there."""
-    annotation, metadata, path, model = root, [], "", None
+    annotation, metadata, path, model, list_rule = root, [], "", None, None
     parts = list(loc)
     while parts:
         annotation, metadata = _strip(annotation, metadata)
         part = parts.pop(0)
+        list_rule = None
         marker = next((m for m in metadata if isinstance(m, Variants)), None)
         if marker is not None:  # pydantic puts the chosen variant's tag into the location
             annotation, metadata = marker.models[part], []
@@ -246,9 +286,10 @@ def _locate(root: type, loc: tuple[str | int, ...]) -> _Place:
                 annotation, metadata = value_type, []
         else:  # a tuple's item
             path = f"{path}[{part}]"
+            list_rule = _Place(path, metadata, None).rule
             annotation, metadata = typing.get_args(annotation)[0], []
     annotation, metadata = _strip(annotation, metadata)
-    return _Place(path, metadata, model)
+    return _Place(path, metadata, model, list_rule)
 
 
 @dataclass(frozen=True)
@@ -306,8 +347,7 @@ def _message(root: type, error: dict[str, Any]) -> tuple[str, Any, str]:
         if model and key in model.refused:
             show, reason = model.refused[key]
             return place.path, value if show else HIDDEN, reason
-        allowed = ", ".join(sorted(model.__pydantic_fields__)) if model else "none"
-        return place.path, MISSING, f"unknown key (allowed here: {allowed or 'none'})"
+        return place.path, MISSING, unknown_key_rule(key, model.__pydantic_fields__ if model else ())
     if kind == "union_tag_invalid":
         marker = next(m for m in place.metadata if isinstance(m, Variants))
         return f"{place.path}.{marker.key}", ctx.get("tag"), f"must be {marker.rule.text}"
@@ -318,6 +358,7 @@ def _message(root: type, error: dict[str, Any]) -> tuple[str, Any, str]:
     if rule and rule.wrong_type and (kind in _WRONG_TYPE or kind.endswith("_type")):
         return place.path, value, rule.wrong_type
     if kind in _WRONG_TYPE:
+        rule = place.list_rule or rule  # an item of the wrong type is told what the list holds
         return place.path, value, _WRONG_TYPE[kind].format(text=rule.text if rule else "see docs/environments.md")
     if rule and rule.explain:
         return place.path, value, rule.explain(value)
@@ -327,12 +368,13 @@ def _message(root: type, error: dict[str, Any]) -> tuple[str, Any, str]:
 
 
 def config_error(file: str, root: type, error: ValidationError, secret: Callable[[tuple], bool]) -> ConfigError:
-    """Every problem pydantic found, one line each: unknown keys first, and no "is required" for a mapping that
-    has an unknown key (the key is most likely the missing one, misspelt). No value is shown where ``secret``
-    says the location may hold a secret."""
+    """Every problem pydantic found, one line each: unknown keys first, in file order, and no "is required" below
+    a mapping that has an unknown key (the unknown key is most likely the missing one, misspelt: ``key_vualt:``
+    hides ``key_vault.name: is required``). No value is shown where ``secret`` says the location may hold one."""
     errors = error.errors(include_url=False)
     unknown_in = {tuple(e["loc"][:-1]) for e in errors if e["type"] in _UNKNOWN}
-    errors = [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"][:-1]) in unknown_in)]
+    errors = [e for e in errors if not (e["type"] == "missing" and any(
+        tuple(e["loc"][:len(parent)]) == parent for parent in unknown_in))]
     errors.sort(key=lambda e: e["type"] not in _UNKNOWN)
     lines = []
     for e in errors:

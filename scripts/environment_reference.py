@@ -49,7 +49,7 @@ def _dataclasses(annotation: Any) -> list[type]:
     annotation, metadata = _strip(annotation, [])
     marker = next((m for m in metadata if isinstance(m, Variants)), None)
     if marker:
-        return list(marker.models.values())
+        return [model for model in marker.models.values() if dataclasses.is_dataclass(model)]
     if dataclasses.is_dataclass(annotation):
         return [annotation]
     return [found for arg in typing.get_args(annotation) for found in _dataclasses(arg)]

@@ -212,14 +212,24 @@ REJECTED = [
         "starting and ending with a letter or digit",
     ),
     (
-        "unknown top-level key",
+        "unknown top-level key close to a valid one",
         {"keyvault": {"name": "kv-test"}},
-        f"{F}: keyvault: unknown key (allowed here: apps, azure, backend, cluster, delivery, eso, key_vault)",
+        f"{F}: keyvault: unknown key (did you mean key_vault?)",
+    ),
+    (
+        "unknown top-level key close to none",
+        {"colour": "blue"},
+        f"{F}: colour: unknown key (allowed here: apps, azure, backend, cluster, delivery, eso, key_vault)",
     ),
     (
         "unknown key in a section",
         {"key_vault.nmae": "kv-test"},
-        f"{F}: key_vault.nmae: unknown key (allowed here: name, network_acls, prevent_destroy, "
+        f"{F}: key_vault.nmae: unknown key (did you mean name?)",
+    ),
+    (
+        "unknown key in a section close to none",
+        {"key_vault.colour": "blue"},
+        f"{F}: key_vault.colour: unknown key (allowed here: name, network_acls, prevent_destroy, "
         "private_endpoint, public_network_access_enabled, purge_protection_enabled, rbac_propagation_wait_seconds, "
         "secrets_officers, sku_name, soft_delete_retention_days, write_only_secrets)",
     ),
@@ -298,8 +308,56 @@ def test_invalid_setting_is_rejected_with_file_field_value_and_rule(changes, mes
 
 def test_key_given_twice_is_rejected_with_its_line():
     text = "key_vault:\n  name: kv-one\n  name: kv-two\n"
-    with pytest.raises(ConfigError, match=r"environments/test.yaml: not valid YAML: .*key 'name' is given twice"):
+    with pytest.raises(ConfigError) as error:
         parse_environment(F, text)
+    assert str(error.value) == f"{F}: line 3, column 3: not valid YAML: key 'name' is given twice (first on line 2)"
+
+
+def test_yaml_syntax_error_names_the_file_line_and_column():
+    with pytest.raises(ConfigError) as error:
+        parse_environment(F, "key_vault:\n  name: kv-test\n wrong: 1\n")
+    assert str(error.value) == (
+        f"{F}: line 3, column 2: not valid YAML: expected <block end>, but found '<block mapping start>' (while "
+        "parsing a block mapping on line 1, column 1)"
+    )
+
+
+def test_yaml_error_without_context_names_the_line_and_column():
+    with pytest.raises(ConfigError) as error:
+        parse_environment(F, "azure: *nope\n")
+    assert str(error.value) == f"{F}: line 1, column 8: not valid YAML: found undefined alias 'nope'"
+
+
+def test_boolean_where_a_number_is_expected_is_shown_as_yaml_writes_it():
+    with pytest.raises(ConfigError) as error:
+        make_env({"eso.service_principal": {"password_generation": True}})
+    assert str(error.value) == (
+        f"{F}: eso.service_principal.password_generation true: must be a whole number from 1 to 1000000"
+    )
+
+
+def test_null_in_a_list_is_shown_as_yaml_writes_it():
+    with pytest.raises(ConfigError) as error:
+        make_env({"key_vault.secrets_officers": [None]})
+    assert str(error.value) == (
+        f"{F}: key_vault.secrets_officers[0] null: must be a string (object IDs of users, groups or service principals)"
+    )
+
+
+def test_unquoted_date_is_shown_as_yaml_writes_it():
+    with pytest.raises(ConfigError) as error:
+        parse_environment(F, "azure: {location: westeurope, resource_group: rg, tags: {review: 2027-12-31}}\n"
+                             "key_vault: {name: kv-test}\n")
+    assert str(error.value) == f"{F}: azure.tags.review 2027-12-31: must be a string (a tag value)"
+
+
+def test_mapping_is_shown_in_yaml_flow_form():
+    with pytest.raises(ConfigError) as error:
+        make_env({"eso.workload_identity": {"identity_name": None, "enabled": False}})
+    assert str(error.value) == (
+        f"{F}: eso.workload_identity {{'identity_name': null, 'enabled': false}}: is only read with auth "
+        "'workload_identity'"
+    )
 
 
 def test_environment_file_name_must_be_a_simple_name():
@@ -343,5 +401,36 @@ def test_every_independent_problem_of_a_file_is_reported_in_one_run():
 def test_unknown_key_comes_first_and_hides_the_missing_key_it_likely_misspells():
     with pytest.raises(ConfigError) as error:
         make_env({"key_vault": {"nmae": "kv-test"}, "eso.replicas": 0})
-    assert str(error.value).splitlines()[0].startswith(f"{F}: key_vault.nmae: unknown key (allowed here: name, ")
-    assert str(error.value).splitlines()[1:] == [f"{F}: eso.replicas 0: must be a whole number from 1 to 10"]
+    assert str(error.value).splitlines() == [
+        f"{F}: key_vault.nmae: unknown key (did you mean name?)",
+        f"{F}: eso.replicas 0: must be a whole number from 1 to 10",
+    ]
+
+
+def test_misspelt_section_is_reported_as_unknown_before_its_required_keys_are_missing():
+    with pytest.raises(ConfigError) as error:
+        make_env({"key_vualt": {"name": "kv-test"}}, drop=("key_vault",))
+    assert str(error.value) == f"{F}: key_vualt: unknown key (did you mean key_vault?)"
+
+
+def test_misspelt_required_key_is_reported_as_unknown_before_it_is_missing():
+    with pytest.raises(ConfigError) as error:
+        make_env({"key_vault": {"nmae": "kv-test"}})
+    assert str(error.value) == f"{F}: key_vault.nmae: unknown key (did you mean name?)"
+
+
+def test_unknown_keys_are_reported_in_file_order():
+    with pytest.raises(ConfigError) as error:
+        make_env({"key_vault": {"nmae": "kv-test", "a_typo": 1}})
+    assert str(error.value).splitlines() == [
+        f"{F}: key_vault.nmae: unknown key (did you mean name?)",
+        f"{F}: key_vault.a_typo: unknown key (allowed here: name, network_acls, prevent_destroy, private_endpoint, "
+        "public_network_access_enabled, purge_protection_enabled, rbac_propagation_wait_seconds, secrets_officers, "
+        "sku_name, soft_delete_retention_days, write_only_secrets)",
+    ]
+
+
+def test_misspelt_secret_setting_names_the_closest_setting():
+    with pytest.raises(ConfigError) as error:
+        make_env({"apps": {"myapp": {"random_secrets": {"db-password": {"lenght": 40}}}}})
+    assert str(error.value) == f"{F}: apps.myapp.random_secrets.db-password.lenght: unknown key (did you mean length?)"

@@ -65,7 +65,7 @@ REJECTED = [
     (
         "cpu that is true",
         {"eso.resources": {"limits": {"cpu": True}}},
-        f"{F}: eso.resources.limits.cpu True: must be {CPU_RULE}",
+        f"{F}: eso.resources.limits.cpu true: must be {CPU_RULE}",
     ),
     (
         "memory that is no quantity",
@@ -98,7 +98,7 @@ REJECTED = [
     (
         "resources section with a misspelt key",
         {"eso.resources": {"request": {"cpu": "100m"}}},
-        f"{F}: eso.resources.request: unknown key (allowed here: limits, requests)",
+        f"{F}: eso.resources.request: unknown key (did you mean requests?)",
     ),
     (
         "disruption budget keeping the only replica",
@@ -120,7 +120,7 @@ REJECTED = [
     (
         "disruption budget as a percentage",
         {"eso.replicas": 2, "eso.pod_disruption_budget": {"max_unavailable": "50%"}},
-        f"{F}: eso.pod_disruption_budget.max_unavailable: unknown key (allowed here: min_available)",
+        f"{F}: eso.pod_disruption_budget.max_unavailable: unknown key (did you mean min_available?)",
     ),
     (
         "service monitor switch as text",
