@@ -11,6 +11,7 @@ https://developer.hashicorp.com/terraform/language/backend
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, ClassVar, Literal
 
@@ -30,8 +31,33 @@ _ENTRA_ID = "the azurerm backend signs in with Entra ID (az login or ARM_* varia
 _NEVER = "credentials never go into an environment file: "
 
 
+@dataclass(frozen=True)
+class BackendSettings:
+    """The environment's backend, as stacks read it: its type, and the settings of a cloud or azurerm backend."""
+
+    type: BackendType = BackendType.LOCAL
+    cloud: CloudBackendSettings | None = None
+    azurerm: AzurermBackendSettings | None = None
+
+    @classmethod
+    def of(cls, written: _Backend) -> BackendSettings:
+        """From the section as the file writes it (one of the variants below)."""
+        return cls(
+            type=written.type,
+            cloud=written if isinstance(written, CloudBackendSettings) else None,
+            azurerm=written if isinstance(written, AzurermBackendSettings) else None,
+        )
+
+    def workspace(self, stack: str) -> str:
+        """The HCP Terraform workspace of a stack (cloud backend)."""
+        assert self.cloud
+        return f"{self.cloud.workspace_prefix}-{stack}"
+
+
 @settings
-class BackendSettings(Settings):
+class _Backend(Settings):
+    """A ``backend:`` section; ``type`` says which of the variants below it is."""
+
     type: BackendType
     # Keys that would put a credential into the file (and so into Git and cdktf.out), with where it comes from.
     refused: ClassVar[dict[str, tuple[bool, str]]] = {
@@ -42,32 +68,19 @@ class BackendSettings(Settings):
         "client_secret": (False, _NEVER + "set ARM_CLIENT_SECRET in the environment of the Terraform run"),
     }
 
-    @property
-    def cloud(self) -> CloudBackendSettings | None:
-        return self if isinstance(self, CloudBackendSettings) else None
-
-    @property
-    def azurerm(self) -> AzurermBackendSettings | None:
-        return self if isinstance(self, AzurermBackendSettings) else None
-
-    def workspace(self, stack: str) -> str:
-        """The HCP Terraform workspace of a stack (cloud backend)."""
-        assert self.cloud
-        return f"{self.cloud.workspace_prefix}-{stack}"
-
 
 @settings
-class LocalBackendSettings(BackendSettings):
+class LocalBackendSettings(_Backend):
     type: Annotated[Literal[BackendType.LOCAL], BeforeValidator(BackendType)] = Field(
         BackendType.LOCAL, description="local: state/<stack>.tfstate; cloud: HCP Terraform; azurerm: Azure Storage."
     )
 
 
 @settings
-class CloudBackendSettings(BackendSettings):
+class CloudBackendSettings(_Backend):
     type: Annotated[Literal[BackendType.CLOUD], BeforeValidator(BackendType)]
     refused: ClassVar[dict[str, tuple[bool, str]]] = {
-        **BackendSettings.refused,
+        **_Backend.refused,
         "workspace_tags": (True, "tag-based workspaces cannot carry the cross-stack references between this "
                            "project's stacks (the ESO stack reads the azure stack's outputs from a named workspace): "
                            "use workspace_prefix, which gives each stack its own workspace '<prefix>-<stack>'"),
@@ -86,7 +99,7 @@ class CloudBackendSettings(BackendSettings):
 
 
 @settings
-class AzurermBackendSettings(BackendSettings):
+class AzurermBackendSettings(_Backend):
     type: Annotated[Literal[BackendType.AZURERM], BeforeValidator(BackendType)]
     resource_group_name: ResourceGroup = Field(description="The resource group of the storage account.")
     storage_account_name: text("3-24 lower-case letters and digits", r"^[a-z0-9]{3,24}$") = Field(

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Literal
 
@@ -22,17 +23,21 @@ class DeliveryMode(Enum):
     GITOPS = "gitops"
 
 
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How the environment's manifests are delivered, as stacks read it: the mode, and the GitOps settings."""
+
+    mode: DeliveryMode = DeliveryMode.TERRAFORM
+    gitops: GitOpsSettings | None = None
+
+    @classmethod
+    def of(cls, written: TerraformDelivery | GitOpsSettings) -> DeliverySettings:
+        """From the section as the file writes it (one of the variants below)."""
+        return cls(mode=written.mode, gitops=written if isinstance(written, GitOpsSettings) else None)
+
+
 @settings
-class DeliverySettings(Settings):
-    mode: DeliveryMode
-
-    @property
-    def gitops(self) -> GitOpsSettings | None:
-        return self if isinstance(self, GitOpsSettings) else None
-
-
-@settings
-class TerraformDelivery(DeliverySettings):
+class TerraformDelivery(Settings):
     mode: Annotated[Literal[DeliveryMode.TERRAFORM], BeforeValidator(DeliveryMode)] = Field(
         DeliveryMode.TERRAFORM,
         description="terraform: stacks eso-config-<env> and apps-<env> apply the manifests; gitops: YAML under "
@@ -41,7 +46,7 @@ class TerraformDelivery(DeliverySettings):
 
 
 @settings
-class GitOpsSettings(DeliverySettings):
+class GitOpsSettings(Settings):
     """Where Argo CD finds this repository and how it syncs it (https://argo-cd.readthedocs.io/)."""
 
     mode: Annotated[Literal[DeliveryMode.GITOPS], BeforeValidator(DeliveryMode)]

@@ -111,8 +111,8 @@ def parse_environment(source: str, text: str) -> Environment:
         eso=file.eso,
         cluster=file.cluster,
         apps=resolve_apps(file.apps, file.eso.app_isolation, problems),
-        backend=file.backend,
-        delivery=file.delivery,
+        backend=BackendSettings.of(file.backend),
+        delivery=DeliverySettings.of(file.delivery),
     )
     problems.extend(_across_sections(environment))
     if problems:
