@@ -75,16 +75,19 @@ Duration = text(DURATION_RULE, r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$",
                 check=lambda value: f"must be {DURATION_RULE}" if duration_seconds(value) < 60 else None)
 
 
+_NO_DATE = "must be a UTC date and time in RFC 3339 form, such as '2027-12-31T00:00:00Z'"
+
+
 def _check_date(value: str) -> str | None:
     try:
         datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return "must be a UTC date and time in RFC 3339 form, such as '2027-12-31T00:00:00Z'"
+    except ValueError:  # the form is right, the date does not exist (2027-02-30)
+        return _NO_DATE
     return None
 
 
-ExpirationDate = text("an RFC 3339 UTC date", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", explain=lambda _: (
-    "must be a UTC date and time in RFC 3339 form, such as '2027-12-31T00:00:00Z'"), check=_check_date)
+ExpirationDate = text("an RFC 3339 UTC date", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$",
+                      explain=lambda _: _NO_DATE, check=_check_date)
 
 # Key names that say "this is a secret": such a value must not be written in an environment file.
 _SECRET_WORDS = re.compile(r"(password|passwd|pwd|secret|token|api-?key|private-?key|credential|connection-?string)", re.I)
