@@ -2,7 +2,7 @@
 # from Pipfile.lock, which also carries the Node.js that jsii runs on. A second run reinstalls nothing.
 #
 #   make synth            synthesize every stack of every environment into cdktf.out/
-#   make synth ENV=dev    synthesize one environment
+#   make synth ENV=dev    synthesize one environment (ENV=dev,prod: several)
 #   make test             run the whole test suite
 #   make review [ENV=dev] synthesize, then print what will be deployed as Markdown tables (docs/quality-gates.md)
 #   make benchmark        time a full synth, lazy vs eager provider loading (docs/performance.md)
@@ -24,13 +24,22 @@ TOOLS := .tools
 export CHECKPOINT_DISABLE := 1
 export DISABLE_VERSION_CHECK := 1
 
+# Terraform: cdktf runs it at synth (the cloud backend checks its version) and the tests load every stack with it.
+# The one on PATH is used when it is TERRAFORM_MINIMUM or newer (write-only arguments need 1.11); otherwise
+# TERRAFORM_VERSION is downloaded once into TERRAFORM_DIR, checked against scripts/terraform_<version>_SHA256SUMS.
+# TERRAFORM_DOWNLOAD_URL=<mirror> replaces HashiCorp's release site.
+TERRAFORM_VERSION := 1.11.4
+TERRAFORM_MINIMUM := 1.11
+TERRAFORM_DIR := $(TOOLS)/terraform/$(TERRAFORM_VERSION)
+export PATH := $(abspath $(TERRAFORM_DIR)):$(PATH)
+
 # The cdktf CLI runs on the machine's Node.js: cdktf-cli 0.21 (the last release) ships its terminal module for
 # Node 18-22 only, so it cannot use the newer Node that jsii runs on (see cdk.py). The app it starts (main.py)
 # still runs jsii on the Node of the virtual environment.
 CDKTF_CLI_VERSION := 0.21.0
 CDKTF = npx --yes cdktf-cli@$(CDKTF_CLI_VERSION)
 
-.PHONY: help synth test review benchmark schema install lock clean list deploy diff require-stack
+.PHONY: help synth test review benchmark schema install lock provider-locks clean list deploy diff require-stack terraform
 
 help:
 	@echo "make synth [ENV=dev]   synthesize the example environments into cdktf.out/"
@@ -41,6 +50,7 @@ help:
 	@echo "make deploy STACK=...  apply one stack (cdktf deploy; asks before applying, ARGS=--auto-approve to skip)"
 	@echo "make benchmark         time a full synth, lazy vs eager provider loading [REPEAT=3]"
 	@echo "make schema            regenerate environments/schema.json and docs/environments.md's tables"
+	@echo "make provider-locks    write locks/<stack>.terraform.lock.hcl [STACK=...] (needs the Terraform registry)"
 	@echo "make lock              re-lock Pipfile.lock after editing Pipfile"
 
 $(INSTALLED): Pipfile.lock
@@ -53,11 +63,15 @@ $(INSTALLED): Pipfile.lock
 
 install: $(INSTALLED)
 
-synth: $(INSTALLED)
-	@$(PY) main.py $(if $(ENV),--env $(ENV))
-	@echo "Synthesized into cdktf.out/: $$(ls cdktf.out/stacks | tr '\n' ' ')"
+# Stops make with one line (what is missing and what to do) when no suitable Terraform can be had.
+terraform: $(INSTALLED)
+	@$(eval terraform_problem := $(shell TERRAFORM_DOWNLOAD_URL='$(TERRAFORM_DOWNLOAD_URL)' $(PY) scripts/terraform.py --dir $(TERRAFORM_DIR) --version $(TERRAFORM_VERSION) --minimum $(TERRAFORM_MINIMUM)))$(if $(terraform_problem),$(error $(terraform_problem)))
 
-test: $(INSTALLED)
+synth: $(INSTALLED) terraform
+	@$(PY) main.py $(if $(ENV),--env '$(ENV)')
+	@echo "Synthesized into $${CDKTF_OUTDIR:-cdktf.out}/: $$(ls "$${CDKTF_OUTDIR:-cdktf.out}/stacks" | tr '\n' ' ')"
+
+test: $(INSTALLED) terraform
 	@$(PY) -m pytest
 
 # Synthesizes first (ENV=... passes through), with synth's messages on stderr: stdout is the Markdown alone,
@@ -75,15 +89,20 @@ require-stack:
 	  case "$$major" in 18|20|22) ;; \
 	  *) echo "cdktf-cli $(CDKTF_CLI_VERSION) needs Node.js 18, 20 or 22 on PATH (found: $${major:-none})"; exit 2;; esac
 
-diff: $(INSTALLED) require-stack
+diff: $(INSTALLED) terraform require-stack
 	@$(CDKTF) diff $(STACK) $(ARGS)
 
 # One stack at a time: the stacks it depends on were deployed before it (make list shows the order), so the CLI's
 # check that they are part of the same run is turned off.
-deploy: $(INSTALLED) require-stack
+deploy: $(INSTALLED) terraform require-stack
 	@$(CDKTF) deploy $(STACK) --ignore-missing-stack-dependencies $(ARGS)
 
-benchmark: $(INSTALLED)
+# Provider lock files into locks/ (docs/provider-locks.md); needs the Terraform registry. STACK=<stack> for one,
+# PLATFORMS="linux_amd64 darwin_arm64" for other platforms than the default four.
+provider-locks: synth
+	@$(PY) scripts/provider_locks.py refresh $(STACK) $(foreach platform,$(PLATFORMS),--platform $(platform))
+
+benchmark: $(INSTALLED) terraform
 	@$(PY) scripts/benchmark.py $(if $(REPEAT),--repeat $(REPEAT))
 
 # The environment files' JSON Schema (editors read it) and the reference tables, generated from the models in

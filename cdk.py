@@ -26,8 +26,10 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 import sys
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 
 # --- environment: read here, once -------------------------------------------------------------------------------
@@ -60,6 +62,7 @@ PROVIDER_PACKAGES = (
     "cdktf_cdktf_provider_kubernetes",
     "cdktf_cdktf_provider_random",
     "cdktf_cdktf_provider_time",
+    "cdktf_cdktf_provider_tfe",
 )
 
 
@@ -153,13 +156,58 @@ from cdktf import (  # noqa: E402
     LocalBackend,
     NamedCloudWorkspace,
     TaggedCloudWorkspaces,
+    TerraformDataSource,
     TerraformElement,
     TerraformOutput,
+    TerraformResource,
     TerraformResourceLifecycle,
     TerraformStack,
     TerraformVariable,
+    TerraformVariableValidationConfig,
     Token,
 )
+
+# --- literal strings: what the user wrote, read by Terraform as written ---------------------------------------
+
+# How cdktf marks a token (a reference to be resolved at synth) inside a string: ``${TfToken[TOKEN.12]}``.
+_TOKEN_IN_STRING = re.compile(r"\$\{TfToken\[[^\]]*\]\}")
+
+
+def _escape_text(text: str, *, before_token: bool) -> str:
+    escaped = text.replace("${", "$${").replace("%{", "%%{")
+    if before_token and escaped.endswith("$"):
+        # "$" right before an interpolation would read as the escape "$${": write that "$" as an interpolation.
+        escaped = escaped[:-1] + '${"$"}'
+    return escaped
+
+
+def terraform_literal(value: typing.Any) -> typing.Any:
+    """``value`` written so that Terraform reads every string in it literally, except cdktf tokens.
+
+    Terraform reads every string of a JSON configuration as a template: ``${...}`` interpolates and ``%{...}`` is
+    a directive, so a user's ``https://api.example.com/${tenant}/v1`` would fail with "Invalid reference".
+    ``$${`` and ``%%{`` are the escapes for the literal sequences
+    (https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences-1). cdktf writes
+    strings as given, so every user string that reaches a resource, a provider or a manifest passes through here.
+    Tokens in it (references such as a vault URI, encoded by cdktf as ``${TfToken[...]}``) are kept, so Terraform
+    still resolves them. Mappings (keys too: Terraform reads JSON object keys as templates), lists and tuples are
+    escaped element by element; other values are returned as they are.
+    """
+    if isinstance(value, str):
+        parts = []
+        position = 0
+        for token in _TOKEN_IN_STRING.finditer(value):
+            parts.append(_escape_text(value[position : token.start()], before_token=True))
+            parts.append(token.group())
+            position = token.end()
+        parts.append(_escape_text(value[position:], before_token=False))
+        return "".join(parts)
+    if isinstance(value, Mapping):
+        return {terraform_literal(key): terraform_literal(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [terraform_literal(item) for item in value]
+    return value
+
 
 # --- providers: only the submodules the project uses -----------------------------------------------------------
 
@@ -170,6 +218,7 @@ from cdktf_cdktf_provider_azurerm.provider import (  # noqa: E402
     AzurermProviderFeaturesKeyVault,
 )
 from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermClientConfig  # noqa: E402
+from cdktf_cdktf_provider_azurerm.data_azurerm_subscription import DataAzurermSubscription  # noqa: E402
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup  # noqa: E402
 from cdktf_cdktf_provider_azurerm.key_vault import KeyVault, KeyVaultNetworkAcls  # noqa: E402
 from cdktf_cdktf_provider_azurerm.key_vault_secret import KeyVaultSecret  # noqa: E402
@@ -187,6 +236,11 @@ from cdktf_cdktf_provider_azuread.provider import AzureadProvider  # noqa: E402
 from cdktf_cdktf_provider_azuread.application import Application  # noqa: E402
 from cdktf_cdktf_provider_azuread.service_principal import ServicePrincipal  # noqa: E402
 from cdktf_cdktf_provider_azuread.application_password import ApplicationPasswordA  # noqa: E402
+from cdktf_cdktf_provider_azuread.application_federated_identity_credential import (  # noqa: E402
+    ApplicationFederatedIdentityCredential,
+)
+from cdktf_cdktf_provider_azuread.app_role_assignment import AppRoleAssignment  # noqa: E402
+from cdktf_cdktf_provider_azuread.data_azuread_service_principal import DataAzureadServicePrincipal  # noqa: E402
 
 # random
 from cdktf_cdktf_provider_random.provider import RandomProvider  # noqa: E402
@@ -211,9 +265,20 @@ from cdktf_cdktf_provider_time.provider import TimeProvider  # noqa: E402
 from cdktf_cdktf_provider_time.static_resource import StaticResource as TimeStatic  # noqa: E402
 from cdktf_cdktf_provider_time.sleep import Sleep as TimeSleep  # noqa: E402
 
+# tfe (HCP Terraform / Terraform Enterprise)
+from cdktf_cdktf_provider_tfe.provider import TfeProvider  # noqa: E402
+from cdktf_cdktf_provider_tfe.project import Project as TfeProject  # noqa: E402
+from cdktf_cdktf_provider_tfe.workspace import Workspace as TfeWorkspace  # noqa: E402
+from cdktf_cdktf_provider_tfe.workspace_settings import WorkspaceSettings as TfeWorkspaceSettings  # noqa: E402
+from cdktf_cdktf_provider_tfe.run_trigger import RunTrigger as TfeRunTrigger  # noqa: E402
+from cdktf_cdktf_provider_tfe.variable import Variable as TfeVariable  # noqa: E402
+from cdktf_cdktf_provider_tfe.data_tfe_agent_pool import DataTfeAgentPool  # noqa: E402
+from cdktf_cdktf_provider_tfe.data_tfe_workspace import DataTfeWorkspace  # noqa: E402
+
 __all__ = [
     "PROVIDER_LOADING",
     "PROVIDER_PACKAGES",
+    "terraform_literal",
     # core
     "App",
     "AzurermBackend",
@@ -225,17 +290,21 @@ __all__ = [
     "LocalBackend",
     "NamedCloudWorkspace",
     "TaggedCloudWorkspaces",
+    "TerraformDataSource",
     "TerraformElement",
     "TerraformOutput",
+    "TerraformResource",
     "TerraformResourceLifecycle",
     "TerraformStack",
     "TerraformVariable",
+    "TerraformVariableValidationConfig",
     "Token",
     # azurerm
     "AzurermProvider",
     "AzurermProviderFeatures",
     "AzurermProviderFeaturesKeyVault",
     "DataAzurermClientConfig",
+    "DataAzurermSubscription",
     "FederatedIdentityCredential",
     "KeyVault",
     "KeyVaultNetworkAcls",
@@ -250,6 +319,9 @@ __all__ = [
     "AzureadProvider",
     "Application",
     "ApplicationPasswordA",
+    "ApplicationFederatedIdentityCredential",
+    "AppRoleAssignment",
+    "DataAzureadServicePrincipal",
     "ServicePrincipal",
     # random
     "RandomPassword",
@@ -271,4 +343,13 @@ __all__ = [
     "TimeProvider",
     "TimeSleep",
     "TimeStatic",
+    # tfe
+    "DataTfeAgentPool",
+    "DataTfeWorkspace",
+    "TfeProject",
+    "TfeProvider",
+    "TfeRunTrigger",
+    "TfeVariable",
+    "TfeWorkspace",
+    "TfeWorkspaceSettings",
 ]

@@ -18,7 +18,7 @@ const Module = require("module");
 
 const PROVIDER_INDEX = /[\\/]@cdktf[\\/]provider-[^\\/]+[\\/]lib[\\/]index\.js$/;
 const SUBMODULE = /^exports\.([A-Za-z_$][\w$]*) = require\(("\.\/[^"\\]+")\);$/;
-// The other lines a generated index.js holds (checked against azurerm, azuread, helm, kubernetes, random, time).
+// The other lines a generated index.js holds (checked against azurerm, azuread, helm, kubernetes, random, time, tfe).
 const KEPT = [
   /^$/,
   /^"use strict";$/,

@@ -96,6 +96,11 @@ class CloudBackendSettings(_Backend):
     project: text("an HCP Terraform project name") | None = Field(
         None, description="The HCP Terraform project of new workspaces (default: the organization's default)."
     )
+    agent_pool: text("the name of an existing HCP Terraform agent pool: 1-90 letters, digits, spaces, '_', '-' and '.'",
+                     r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,89}$") | None = Field(
+        None, description="An existing agent pool: workspaces whose runs must reach the cluster or a closed vault run "
+        "on it (stack hcp-<env>). Default: none, those workspaces use local execution.",
+    )
 
 
 @settings

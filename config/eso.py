@@ -215,7 +215,8 @@ class EsoSettings(Settings):
         description="The external-secrets chart version, pinned (https://charts.external-secrets.io); 0.16.0 or newer.",
     )
     replicas: whole(1, 10) = Field(
-        1, description="Pods of the controller and of the webhook; above 1 the controllers elect a leader."
+        1, description="Pods of the controller, the webhook and the cert controller; above 1 the controllers elect a "
+        "leader."
     )
     resources: ResourceSettings = Field(
         default_factory=ResourceSettings, description="Requests and limits of the controller (default: none)."

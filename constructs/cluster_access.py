@@ -7,13 +7,18 @@ https://registry.terraform.io/providers/hashicorp/kubernetes/latest/docs#file-co
 
 from __future__ import annotations
 
-from cdk import Construct, HelmProvider, HelmProviderKubernetes, KubernetesProvider
+from cdk import Construct, HelmProvider, HelmProviderKubernetes, KubernetesProvider, terraform_literal
 from config.eso import ClusterSettings
 
 
 def kubernetes_provider(scope: Construct, cluster: ClusterSettings) -> KubernetesProvider:
     """Makes the ``kubernetes`` provider (construct ID ``kubernetes``)."""
-    return KubernetesProvider(scope, "kubernetes", config_path=cluster.kubeconfig_path, config_context=cluster.context)
+    return KubernetesProvider(
+        scope,
+        "kubernetes",
+        config_path=terraform_literal(cluster.kubeconfig_path),
+        config_context=terraform_literal(cluster.context),
+    )
 
 
 def helm_provider(scope: Construct, cluster: ClusterSettings) -> HelmProvider:
@@ -21,5 +26,7 @@ def helm_provider(scope: Construct, cluster: ClusterSettings) -> HelmProvider:
     return HelmProvider(
         scope,
         "helm",
-        kubernetes=HelmProviderKubernetes(config_path=cluster.kubeconfig_path, config_context=cluster.context),
+        kubernetes=HelmProviderKubernetes(
+            config_path=terraform_literal(cluster.kubeconfig_path), config_context=terraform_literal(cluster.context)
+        ),
     )

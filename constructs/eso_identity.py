@@ -15,7 +15,10 @@ from cdk import (
     ServicePrincipal,
     TimeStatic,
     UserAssignedIdentity,
+    terraform_literal,
 )
+from addresses import formerly
+from names import federated_credential_name
 from config.eso import ServicePrincipalSettings
 
 # The audience Entra ID expects in a Kubernetes service account token exchanged for an Azure token.
@@ -50,7 +53,7 @@ class EsoServicePrincipal(Construct):
 
     def __init__(self, scope: Construct, id: str, *, settings: ServicePrincipalSettings) -> None:
         super().__init__(scope, id)
-        self.application = Application(self, "application", display_name=settings.display_name)
+        self.application = Application(self, "application", display_name=terraform_literal(settings.display_name))
         self.service_principal = ServicePrincipal(
             self, "service_principal", client_id=self.application.client_id
         )
@@ -86,8 +89,10 @@ class EsoServicePrincipal(Construct):
 class EsoWorkloadIdentity(Construct):
     """A user-assigned managed identity federated with ESO's Kubernetes service account. No secret exists.
 
-    Makes ``azurerm_user_assigned_identity`` (ID ``identity``) and ``azurerm_federated_identity_credential``
-    (``federated_credential``) whose subject is ``system:serviceaccount:<namespace>:<service account>``.
+    Makes ``azurerm_user_assigned_identity`` (the construct's own resource, ID ``Default``) and
+    ``azurerm_federated_identity_credential`` (``federated_credential``) whose subject is
+    ``system:serviceaccount:<namespace>:<service account>``, named ``<namespace>-<service account>`` (cut with a
+    hash to Azure's 120 characters when longer, see :func:`names.federated_credential_name`).
     """
 
     def __init__(
@@ -104,16 +109,19 @@ class EsoWorkloadIdentity(Construct):
         tags: dict[str, str],
     ) -> None:
         super().__init__(scope, id)
-        self.identity = UserAssignedIdentity(
-            self, "identity", name=name, resource_group_name=resource_group_name, location=location, tags=tags
+        self.identity = formerly(
+            UserAssignedIdentity(
+                self, "Default", name=name, resource_group_name=resource_group_name, location=location, tags=tags
+            ),
+            "identity",
         )
         self.federated_credential = FederatedIdentityCredential(
             self,
             "federated_credential",
-            name=f"{namespace}-{service_account}",
+            name=federated_credential_name(namespace, service_account),
             resource_group_name=resource_group_name,
             parent_id=self.identity.id,
-            issuer=oidc_issuer_url,
+            issuer=terraform_literal(oidc_issuer_url),
             subject=f"system:serviceaccount:{namespace}:{service_account}",
             audience=[WORKLOAD_IDENTITY_AUDIENCE],
         )

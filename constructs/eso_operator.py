@@ -7,9 +7,10 @@ Values: https://github.com/external-secrets/external-secrets/blob/main/deploy/ch
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+import yaml
 
 from cdk import (
     Construct,
@@ -22,7 +23,9 @@ from cdk import (
     ServiceAccountV1,
     ServiceAccountV1Metadata,
     Token,
+    terraform_literal,
 )
+from addresses import formerly
 from config.eso import EsoAuth, EsoSettings
 from eso_manifests import CLIENT_ID_KEY, CLIENT_SECRET_KEY, CREDENTIALS_SECRET_NAME
 
@@ -52,12 +55,16 @@ def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBi
     * ``installCRDs: true`` and ``crds.annotations`` ``helm.sh/resource-policy: keep``: the chart installs the CRDs
       as templates, so without the annotation uninstalling the release would delete the CRDs and, with them, every
       ExternalSecret and every Secret they own;
-    * ``replicaCount`` and ``webhook.replicaCount`` from ``eso.replicas``, with ``leaderElect`` when above 1 (only
-      the leader syncs). The webhook validates every ExternalSecret and store change, so it gets as many pods;
-      the cert controller stays at one (it only renews the webhook's certificate);
+    * ``replicaCount``, ``webhook.replicaCount`` and ``certController.replicaCount`` from ``eso.replicas``, with
+      ``leaderElect`` when above 1 (only the leader syncs; the chart turns on the cert controller's own leader
+      election when it has more than one pod). The webhook validates every ExternalSecret and store change, and
+      the cert controller renews the webhook's certificate and injects its CA bundle, without which the webhook
+      rejects every request: both get as many pods as the controller, so no deployment is a single point of
+      failure where the controller is not;
     * ``serviceAccount.name`` from ``eso.service_account``: the federated credential's subject names it.
 
-    When configured: ``resources`` of the controller; ``podDisruptionBudget`` of the controller and the webhook;
+    When configured: ``resources`` of the controller; ``podDisruptionBudget`` of the controller, the webhook and
+    the cert controller;
     ``serviceMonitor`` with ``renderMode: failIfMissing`` (asked-for monitoring that silently does not exist is
     worse than a failed release). In workload identity mode, ``workload_identity`` annotates the service account
     and ``podLabels`` has ``azure.workload.identity/use: "true"``, so AKS injects the token into the controller.
@@ -69,6 +76,7 @@ def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBi
 
     service_account: dict[str, Any] = {"create": True, "name": settings.service_account}
     webhook: dict[str, Any] = {"replicaCount": settings.replicas}
+    cert_controller: dict[str, Any] = {"replicaCount": settings.replicas}
     values: dict[str, Any] = {
         "installCRDs": True,
         "crds": {"annotations": {"helm.sh/resource-policy": "keep"}},
@@ -76,6 +84,7 @@ def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBi
         "leaderElect": settings.leader_election_enabled,
         "serviceAccount": service_account,
         "webhook": webhook,
+        "certController": cert_controller,
     }
 
     resources = {
@@ -89,6 +98,7 @@ def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBi
         budget = {"enabled": True, "minAvailable": settings.pod_disruption_budget.min_available}
         values["podDisruptionBudget"] = budget
         webhook["podDisruptionBudget"] = dict(budget)
+        cert_controller["podDisruptionBudget"] = dict(budget)
     if settings.service_monitor_enabled:
         values["serviceMonitor"] = {"enabled": True, "renderMode": "failIfMissing"}
     if workload_identity:
@@ -100,11 +110,24 @@ def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBi
     return values
 
 
+class _ValuesDumper(yaml.SafeDumper):
+    """YAML as Helm reads it; a string holding a Terraform reference is double-quoted, so that whatever the
+    reference resolves to (a client ID, a tenant ID) stays a string."""
+
+
+def _represent_string(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if "${" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_ValuesDumper.add_representer(str, _represent_string)
+
+
 def render_values(values: dict[str, Any]) -> str:
-    """Chart values as the release's ``values`` document: JSON (a subset of YAML) with sorted keys, so the same
-    settings always give the same text and a plan shows no spurious diff. Terraform references inside strings
-    (``${...}``) stay quoted, whatever they resolve to."""
-    return json.dumps(values, indent=2, sort_keys=True)
+    """Chart values as the release's ``values`` document: block-style YAML, one key a line, keys sorted, so the
+    same settings always give the same text, a plan shows no spurious diff and a reviewer reads it as a values
+    file."""
+    return yaml.dump(values, Dumper=_ValuesDumper, sort_keys=True, default_flow_style=False, width=10_000)
 
 
 class ExternalSecretsOperator(Construct):
@@ -136,7 +159,7 @@ class ExternalSecretsOperator(Construct):
             # A reference, not the literal: the release waits for the namespace.
             namespace=self.namespace.metadata.name,
             wait=True,
-            values=[render_values(self.values)],
+            values=[terraform_literal(render_values(self.values))],
         )
 
     @property
@@ -145,7 +168,8 @@ class ExternalSecretsOperator(Construct):
 
 
 class AzureCredentialsSecret(Construct):
-    """Makes the Kubernetes Secret ``azure-secret-creds`` (``kubernetes_secret_v1``, ID ``secret``) with the keys
+    """Makes the Kubernetes Secret ``azure-secret-creds`` (``kubernetes_secret_v1``, the construct's own resource,
+    ID ``Default``) with the keys
     ``ClientID`` and ``ClientSecret`` that a ClusterSecretStore in service principal mode reads.
 
     ``client_secret`` must be a Terraform reference (the ``azure-<env>`` stack's password), never a literal: the
@@ -163,13 +187,14 @@ class AzureCredentialsSecret(Construct):
         super().__init__(scope, id)
         self.secret = SecretV1(
             self,
-            "secret",
+            "Default",
             metadata=SecretV1Metadata(name=CREDENTIALS_SECRET_NAME, namespace=namespace),
             type="Opaque",
             # A value read through terraform_remote_state is not marked sensitive, whatever the output it comes
             # from: mark it again here, so it is redacted in any plan or output it might reach.
             data={CLIENT_ID_KEY: client_id, CLIENT_SECRET_KEY: Fn.sensitive(client_secret)},
         )
+        formerly(self.secret, "secret")
 
 
 class AppSignIn(Construct):

@@ -23,11 +23,14 @@ from cdk import (
     PrivateEndpointPrivateServiceConnection,
     TerraformResourceLifecycle,
 )
+from addresses import formerly
 from config.azure import KeyVaultSettings
 
 
 class SecureKeyVault(Construct):
-    """Makes one ``azurerm_key_vault`` (construct ID ``vault``, a contract: changing it replaces the vault)."""
+    """Makes one ``azurerm_key_vault``: the construct's own resource (ID ``Default``, so its address is the
+    construct's, ``azurerm_key_vault.key_vault`` in the azure stack; a contract: changing it replaces the vault) and,
+    when configured, an ``azurerm_private_endpoint`` (``private_endpoint``)."""
 
     def __init__(
         self,
@@ -44,7 +47,7 @@ class SecureKeyVault(Construct):
         acls = settings.network_acls
         self.vault = KeyVault(
             self,
-            "vault",
+            "Default",
             name=settings.name,
             location=location,
             resource_group_name=resource_group_name,
@@ -63,6 +66,7 @@ class SecureKeyVault(Construct):
             tags=tags,
             lifecycle=TerraformResourceLifecycle(prevent_destroy=settings.prevent_destroy),
         )
+        formerly(self.vault, "vault")
         self.private_endpoint: PrivateEndpoint | None = None
         endpoint = settings.private_endpoint
         if endpoint:

@@ -27,7 +27,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from cdk import Construct, KeyVaultSecret, RandomPassword, RoleAssignment, TerraformVariable
+from addresses import formerly
+from cdk import (
+    Construct,
+    KeyVaultSecret,
+    RandomPassword,
+    RoleAssignment,
+    TerraformVariable,
+    TerraformVariableValidationConfig,
+    terraform_literal,
+)
 from ephemeral_resource import EphemeralRandomPassword
 from vault_access import SECRETS_USER
 from config.apps import (
@@ -53,12 +62,16 @@ def random_secret(app_name: str, key: str, policy: RandomPolicy | None = None, *
 
 
 class AzureSecrets(Construct):
-    """Makes, per secret, an ``azurerm_key_vault_secret`` (construct ID: the key) and, for a random secret, a
-    ``random_password`` (``<key>-value``); for a person-supplied secret, a sensitive, non-nullable Terraform
-    variable named as declared (set it with ``TF_VAR_<variable>``). With ``reader_principal_id`` (an isolated
-    app's identity), a ``Key Vault Secrets User`` role assignment scoped to each secret (``<key>-reader``).
+    """Makes, per secret, a construct named after the key holding an ``azurerm_key_vault_secret`` (its own
+    resource, ID ``Default``) and, for a random secret, a ``random_password`` (``value``); for a person-supplied
+    secret, a sensitive, non-nullable Terraform variable named as declared (set it with ``TF_VAR_<variable>``).
+    With ``reader_principal_id`` (an isolated app's identity), a ``Key Vault Secrets User`` role assignment scoped
+    to each secret (``reader``). In the secrets stack, ``myapp``'s ``db-host`` is
+    ``azurerm_key_vault_secret.app_myapp_db-host``, its reader ``azurerm_role_assignment.app_myapp_db-host_reader``.
 
     Construct IDs are the secret keys: renaming a key replaces the vault secret (the old one is soft-deleted).
+    A key is its own construct, so no key can meet another key's parts (``db`` and ``db-value`` both work).
+    Every value and tag is written for Terraform to read literally (a static ``${...}`` stays as written).
     """
 
     def __init__(
@@ -89,31 +102,39 @@ class AzureSecrets(Construct):
             _check(app_name, spec)
             if spec.key in self.secrets:
                 raise ValueError(f"azure-secrets {app_name}: secret key {spec.key!r} is given twice")
-            value = self._value(spec)
+            # The key's own construct; its resources were directly in this construct before, as <key>-<part>.
+            secret_scope = formerly(Construct(self, spec.key))
+            value = self._value(secret_scope, spec)
             # Write-only: the value goes to Key Vault but never into plan or state; Terraform sends it again only
             # when value_wo_version changes (bump `version` in the environment file to rotate).
             write_only = self.write_only and spec.kind is not SecretKind.STATIC
-            self.secrets[spec.key] = KeyVaultSecret(
-                self,
+            self.secrets[spec.key] = formerly(
+                KeyVaultSecret(
+                    secret_scope,
+                    "Default",
+                    key_vault_id=key_vault_id,
+                    name=spec.vault_name,
+                    value=None if write_only else value,
+                    value_wo=value if write_only else None,
+                    value_wo_version=spec.version if write_only else None,
+                    content_type=terraform_literal(spec.content_type),
+                    expiration_date=spec.expiration_date,
+                    tags=terraform_literal(spec.tags),
+                ),
                 spec.key,
-                key_vault_id=key_vault_id,
-                name=spec.vault_name,
-                value=None if write_only else value,
-                value_wo=value if write_only else None,
-                value_wo_version=spec.version if write_only else None,
-                content_type=spec.content_type,
-                expiration_date=spec.expiration_date,
-                tags=spec.tags,
             )
             if reader_principal_id:
                 # Key Vault RBAC takes a single secret as scope: this principal reads this secret and no other.
-                self.readers[spec.key] = RoleAssignment(
-                    self,
+                self.readers[spec.key] = formerly(
+                    RoleAssignment(
+                        secret_scope,
+                        "reader",
+                        scope=self.secrets[spec.key].resource_versionless_id,
+                        role_definition_name=SECRETS_USER,
+                        principal_id=reader_principal_id,
+                        principal_type="ServicePrincipal",
+                    ),
                     f"{spec.key}-reader",
-                    scope=self.secrets[spec.key].resource_versionless_id,
-                    role_definition_name=SECRETS_USER,
-                    principal_id=reader_principal_id,
-                    principal_type="ServicePrincipal",
                 )
 
     @classmethod
@@ -137,47 +158,59 @@ class AzureSecrets(Construct):
             reader_principal_id=reader_principal_id,
         )
 
-    def _value(self, spec: SecretSpec) -> str:
+    def _value(self, scope: Construct, spec: SecretSpec) -> str:
         if spec.kind is SecretKind.STATIC:
             assert spec.value is not None
-            return spec.value
+            return terraform_literal(spec.value)
         if spec.kind is SecretKind.RANDOM:
             policy = spec.random or RandomPolicy()
             if self.write_only:
                 # Generated afresh at every run and never stored; only a version bump sends a new one to the vault.
                 return EphemeralRandomPassword(
-                    self,
-                    f"{spec.key}-value",
+                    scope,
+                    "value",
                     length=policy.length,
                     special=policy.special,
-                    **({"override_special": policy.override_special} if policy.special else {}),
+                    **({"override_special": terraform_literal(policy.override_special)} if policy.special else {}),
                     min_lower=policy.min_lower,
                     min_upper=policy.min_upper,
                     min_numeric=policy.min_numeric,
                     min_special=policy.min_special,
                 ).result
-            password = RandomPassword(
-                self,
+            password = formerly(
+                RandomPassword(
+                    scope,
+                    "value",
+                    length=policy.length,
+                    special=policy.special,
+                    override_special=terraform_literal(policy.override_special) if policy.special else None,
+                    min_lower=policy.min_lower,
+                    min_upper=policy.min_upper,
+                    min_numeric=policy.min_numeric,
+                    min_special=policy.min_special,
+                    # Bumping the version in the environment file generates a new value.
+                    keepers={"version": str(spec.version)},
+                ),
                 f"{spec.key}-value",
-                length=policy.length,
-                special=policy.special,
-                override_special=policy.override_special if policy.special else None,
-                min_lower=policy.min_lower,
-                min_upper=policy.min_upper,
-                min_numeric=policy.min_numeric,
-                min_special=policy.min_special,
-                # Bumping the version in the environment file generates a new value.
-                keepers={"version": str(spec.version)},
             )
             return password.result
         assert spec.variable
         variable = TerraformVariable(
-            self,
-            f"{spec.key}-variable",
+            scope,
+            "variable",
             type="string",
             sensitive=True,
             nullable=False,
             description=f"Value of Key Vault secret {spec.vault_name} (set TF_VAR_{spec.variable})",
+            # An HCP Terraform workspace variable declared by hcp-<env> is empty until someone types the value:
+            # a run then stops here instead of writing an empty secret.
+            validation=[
+                TerraformVariableValidationConfig(
+                    condition=f"${{length(var.{spec.variable}) > 0}}",
+                    error_message=f"Key Vault secret {spec.vault_name} needs a value: set TF_VAR_{spec.variable}, or "
+                    f"the sensitive workspace variable {spec.variable} in HCP Terraform. An empty value is refused.",
+                )
+            ],
         )
         # The variable keeps the name the environment file gives it, so TF_VAR_<name> finds it.
         variable.override_logical_id(spec.variable)

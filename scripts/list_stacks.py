@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 
-# The run order of one environment's stacks (the order of docs/state-and-terraform-cloud.md).
-KINDS = ("azure", "eso", "eso-config", "secrets", "apps")
+# The run order of one environment's stacks (the order of docs/state-and-terraform-cloud.md); hcp-<env> exists
+# only with HCP Terraform state and comes first.
+KINDS = ("hcp", "azure", "eso", "eso-config", "secrets", "apps")
 
 
 def _sort_key(name: str) -> tuple[str, int, str]:

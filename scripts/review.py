@@ -6,8 +6,9 @@
 Reads the synthesized Terraform JSON (``cdktf.out``) and the GitOps manifests (``manifests/<env>/``), never the
 Python that produced them, so the tables show exactly what Terraform and the cluster receive. Per environment:
 
-* per stack, every resource with the settings a reviewer checks (vault hardening, role, principal and scope of
-  each role assignment, chart versions, ...), its backend, variables and outputs;
+* per stack, every resource (and ephemeral resource) with the settings a reviewer checks (vault hardening, role,
+  principal and scope of each role assignment, chart versions, a generated secret's alphabet and rotation
+  version, ...), its backend, variables and outputs;
 * per app, which Key Vault secrets reach which namespace, in which Kubernetes Secret, under which keys: read from
   ExternalSecret and ClusterExternalSecret objects in ``kubernetes_manifest`` resources and in
   ``manifests/<env>/**/*.yaml``.
@@ -47,7 +48,15 @@ SETTINGS: dict[str, tuple[str, ...]] = {
         "network_acls.virtual_network_subnet_ids",
         "lifecycle.prevent_destroy",
     ),
-    "azurerm_key_vault_secret": ("name", "key_vault_id", "content_type", "expiration_date", "not_before_date"),
+    # value_wo_version: the rotation of a write-only value (a new version writes a new value).
+    "azurerm_key_vault_secret": (
+        "name",
+        "key_vault_id",
+        "content_type",
+        "expiration_date",
+        "not_before_date",
+        "value_wo_version",
+    ),
     "azurerm_role_assignment": (
         "role_definition_name",
         "role_definition_id",
@@ -62,7 +71,9 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     "azuread_application_password": ("display_name", "end_date", "rotate_when_changed"),
     "time_static": ("triggers",),
     "time_sleep": ("create_duration",),
-    "random_password": ("length", "special"),
+    # override_special: the special characters allowed (special: true draws only from these); keepers.version:
+    # the rotation (a new version generates a new value).
+    "random_password": ("length", "special", "override_special", "min_special", "keepers.version"),
     "helm_release": (
         "name",
         "chart",
@@ -89,6 +100,18 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     "kubernetes_secret_v1": ("metadata.namespace", "metadata.name", "type", "data:references"),
     "kubernetes_service_account": ("metadata.namespace", "metadata.name", "metadata.annotations"),
     "kubernetes_service_account_v1": ("metadata.namespace", "metadata.name", "metadata.annotations"),
+    # HCP Terraform (stack hcp-<env>)
+    "azuread_application_federated_identity_credential": ("display_name", "issuer", "subject", "audiences"),
+    "tfe_workspace": ("name", "project_id", "terraform_version"),
+    "tfe_workspace_settings": (
+        "workspace_id",
+        "execution_mode",
+        "agent_pool_id",
+        "global_remote_state",
+        "remote_state_consumer_ids",
+    ),
+    "tfe_run_trigger": ("sourceable_id", "workspace_id"),
+    "tfe_variable": ("workspace_id", "category", "key", "sensitive", "value"),
 }
 DEFAULT_SETTINGS = ("name", "display_name", "metadata.name")
 # Backend and cloud settings that are credentials: never shown.
@@ -137,16 +160,19 @@ class References:
     """
 
     TOKEN = re.compile(r"\$\{([^{}]*)\}")
-    ADDRESS = re.compile(r"\b(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z0-9_-]+|\[\d+\])*)")
+    ADDRESS = re.compile(
+        r"\b(data\.|ephemeral\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z0-9_-]+|\[\d+\])*)"
+    )
 
     def __init__(self, stack: str, synthesized: dict[str, Any], stacks: dict[str, dict[str, Any]] | None = None):
         self.stacks = stacks or {}
         self.paths: dict[tuple[str, str, str], str] = {}
-        for block, prefix in (("resource", ""), ("data", "data.")):
+        for block, prefix in (("resource", ""), ("data", "data."), ("ephemeral", "ephemeral.")):
             for kind, instances in synthesized.get(block, {}).items():
                 for name, body in instances.items():
                     path = dig(body, "//.metadata.path") or name
-                    self.paths[(prefix, kind, name)] = path.removeprefix(f"{stack}/")
+                    # A construct's `Default` child stands for the construct itself (cdk's convention).
+                    self.paths[(prefix, kind, name)] = path.removeprefix(f"{stack}/").removesuffix("/Default")
 
     def render(self, value: Any) -> str:
         if isinstance(value, bool):
@@ -258,9 +284,16 @@ def stack_section(stack: str, synthesized: dict[str, Any], stacks: dict[str, dic
             names.append(f"{handed_on} cross-stack output{'s' if handed_on > 1 else ''} read by other stacks")
         if names:
             lines.append(f"{title}: " + ", ".join(names))
+    # Ephemeral resources (write-only secrets' generated values) are never stored, but their settings decide the
+    # value: they are listed with the resources.
     rows = [
-        (f"`{kind}.{name}`", references.paths[("", kind, name)], "<br>".join(settings(kind, body, references)))
-        for kind, instances in synthesized.get("resource", {}).items()
+        (
+            f"`{prefix}{kind}.{name}`",
+            references.paths[(prefix, kind, name)],
+            "<br>".join(settings(kind, body, references)),
+        )
+        for block, prefix in (("resource", ""), ("ephemeral", "ephemeral."))
+        for kind, instances in synthesized.get(block, {}).items()
         for name, body in instances.items()
     ]
     lines.append("")

@@ -9,8 +9,9 @@ manifests are rendered under ``manifests/<env>/``.
 
 from __future__ import annotations
 
+from addresses import app_scope, formerly
 from app_manifests import external_secret
-from cdk import Construct, KubernetesManifest, TerraformStack
+from cdk import Construct, KubernetesManifest, TerraformStack, terraform_literal
 from cluster_access import kubernetes_provider
 from config import Environment
 from eso_manifests import app_secret_store, cluster_secret_store_name
@@ -19,7 +20,8 @@ from stacks.base import EnvironmentStack
 
 
 class AppsStack(EnvironmentStack):
-    """Construct IDs: ``<app>`` for the ExternalSecret, ``<app>-secret-store`` for an isolated app's store."""
+    """Construct IDs: ``app/<app>/external_secret`` for the ExternalSecret, ``app/<app>/secret_store`` for an
+    isolated app's store."""
 
     def __init__(
         self,
@@ -39,19 +41,25 @@ class AppsStack(EnvironmentStack):
         for app in env.apps:
             if app.external_secret is None:
                 continue
+            scope = app_scope(self, app.name)
             if app.isolated:
                 store = KubernetesManifest(
-                    self,
-                    f"{app.name}-secret-store",
-                    manifest=app_secret_store(
-                        app, vault_url=azure.key_vault.vault_uri, tenant_id=azure.tenant_id, auth_mode=env.eso.auth
+                    scope,
+                    "secret_store",
+                    manifest=terraform_literal(
+                        app_secret_store(
+                            app, vault_url=azure.key_vault.vault_uri, tenant_id=azure.tenant_id, auth_mode=env.eso.auth
+                        )
                     ),
                 )
-                self.secret_stores[app.name] = store
+                self.secret_stores[app.name] = formerly(store, f"{app.name}-secret-store")
                 manifest = external_secret(app, store_name=app.secret_store_name, store_kind="SecretStore")
             else:
                 store = None
                 manifest = external_secret(app, store_name=cluster_secret_store_name(env.name))
-            self.external_secrets[app.name] = KubernetesManifest(
-                self, app.name, manifest=manifest, depends_on=[store] if store else None
+            self.external_secrets[app.name] = formerly(
+                KubernetesManifest(
+                    scope, "external_secret", manifest=terraform_literal(manifest), depends_on=[store] if store else None
+                ),
+                app.name,
             )

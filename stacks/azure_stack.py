@@ -15,7 +15,9 @@ from cdk import (
     ResourceGroup,
     TerraformOutput,
     TimeProvider,
+    terraform_literal,
 )
+from addresses import app_scope, formerly
 from config import Environment
 from config.eso import EsoAuth
 from eso_identity import EsoServicePrincipal, EsoWorkloadIdentity
@@ -25,10 +27,14 @@ from vault_access import SECRETS_OFFICER, SECRETS_USER, Grant, VaultAccess
 
 
 class AzureStack(EnvironmentStack):
-    """Construct IDs here are a contract: the vault, the identity and the grants are stateful."""
+    """Construct IDs here are a contract: the vault, the identity and the grants are stateful.
+
+    An isolated app's identity is ``app/<app>/identity`` and its client ID the output ``app_<app>_client_id``.
+    """
 
     def _identity(
         self,
+        scope: Construct,
         id: str,
         *,
         display_name: str,
@@ -44,10 +50,10 @@ class AzureStack(EnvironmentStack):
         env = self.env
         if env.eso.auth is EsoAuth.SERVICE_PRINCIPAL:
             settings = replace(env.eso.service_principal, display_name=display_name)
-            return EsoServicePrincipal(self, id, settings=settings)
+            return EsoServicePrincipal(scope, id, settings=settings)
         assert env.cluster.oidc_issuer_url  # checked when the file was parsed
         return EsoWorkloadIdentity(
-            self,
+            scope,
             id,
             name=identity_name,
             resource_group_name=resource_group_name,
@@ -66,7 +72,7 @@ class AzureStack(EnvironmentStack):
         TimeProvider(self, "time")
 
         client = DataAzurermClientConfig(self, "current")
-        tags = env.tags
+        tags = terraform_literal(env.tags)
         group = ResourceGroup(self, "resource_group", name=env.azure.resource_group, location=env.azure.location, tags=tags)
 
         self.key_vault = SecureKeyVault(
@@ -86,6 +92,7 @@ class AzureStack(EnvironmentStack):
         grants = [Grant("deployer_secrets_officer", client.object_id, SECRETS_OFFICER)]
         if env.uses_cluster_secret_store:
             self.eso_identity = self._identity(
+                self,
                 "eso_identity",
                 display_name=env.eso.service_principal.display_name,
                 identity_name=env.eso.workload_identity.identity_name if env.eso.workload_identity else "",
@@ -104,15 +111,19 @@ class AzureStack(EnvironmentStack):
 
         # Isolated apps: an identity each, granted per secret in the secrets stack, never on the vault.
         self.app_identities: dict[str, EsoServicePrincipal | EsoWorkloadIdentity] = {
-            app.name: self._identity(
+            app.name: formerly(
+                self._identity(
+                    app_scope(self, app.name),
+                    "identity",
+                    display_name=f"eso-{app.name}-{env.name}",
+                    identity_name=f"id-{app.name}-{env.name}",
+                    namespace=app.namespace,
+                    service_account=app.service_account,
+                    resource_group_name=group.name,
+                    location=group.location,
+                    tags={**tags, "app": app.name},
+                ),
                 f"{app.name}_identity",
-                display_name=f"eso-{app.name}-{env.name}",
-                identity_name=f"id-{app.name}-{env.name}",
-                namespace=app.namespace,
-                service_account=app.service_account,
-                resource_group_name=group.name,
-                location=group.location,
-                tags={**tags, "app": app.name},
             )
             for app in env.isolated_apps
         }
@@ -136,8 +147,8 @@ class AzureStack(EnvironmentStack):
             )
         for app_name, app_identity in self.app_identities.items():
             TerraformOutput(
-                self,
-                f"{app_name}_client_id",
+                app_scope(self, app_name),
+                "client_id",
                 value=app_identity.client_id,
                 description=f"Client ID the SecretStore of app {app_name} signs in with",
             )

@@ -13,6 +13,7 @@ from cdk import (
     NamedCloudWorkspace,
     TerraformStack,
 )
+from addresses import NameRegistry, moved_blocks
 from config import Environment
 from config.backend import BackendSettings, BackendType
 
@@ -55,13 +56,37 @@ def configure_backend(stack: TerraformStack, stack_name: str, settings: BackendS
         )
 
 
+# Provider sources as Terraform's documentation writes them. The bindings write some as "azurerm", others as
+# "hashicorp/azuread"; both mean registry.terraform.io/hashicorp/<name>, so state and lock files are unaffected.
+DEFAULT_PROVIDER_NAMESPACE = "hashicorp"
+
+
 class EnvironmentStack(TerraformStack):
-    """A stack named ``<kind>-<env>`` with its own state in the environment's backend."""
+    """A stack named ``<kind>-<env>`` with its own state in the environment's backend.
+
+    Its JSON is written for review: resource names are readable and stable (``app_myapp_db-host``, not
+    ``myapp_db-host_5F70B805``; see constructs/addresses.py), with a ``moved`` block for every resource whose
+    address differs from the one cdktf gave it before, and every provider source is ``<namespace>/<name>``.
+    """
 
     def __init__(self, scope: Construct, id: str, *, env: Environment) -> None:
         super().__init__(scope, id)
         self.env = env
+        self._names = NameRegistry()
         configure_backend(self, id, env.backend)
+
+    def _allocate_logical_id(self, tf_element):  # cdktf calls this for every element without an explicit name
+        return self._names.allocate(tf_element, self)
+
+    def to_terraform(self):
+        synthesized = super().to_terraform()
+        moved = moved_blocks(self)
+        if moved:
+            synthesized["moved"] = moved
+        for provider in synthesized.get("terraform", {}).get("required_providers", {}).values():
+            if "/" not in provider["source"]:
+                provider["source"] = f"{DEFAULT_PROVIDER_NAMESPACE}/{provider['source']}"
+        return synthesized
 
 
 def azurerm_provider(stack: TerraformStack, env: Environment) -> AzurermProvider:

@@ -7,7 +7,7 @@ the same stack as the Helm release that installs the CRD, the first plan would f
 
 from __future__ import annotations
 
-from cdk import Construct, KubernetesManifest
+from cdk import Construct, KubernetesManifest, terraform_literal
 from cluster_access import kubernetes_provider
 from config import Environment
 from eso_manifests import environment_cluster_secret_store
@@ -28,4 +28,6 @@ class EsoConfigStack(EnvironmentStack):
         self.manifest = environment_cluster_secret_store(
             env, vault_url=azure.key_vault.vault_uri, tenant_id=azure.tenant_id
         )
-        self.cluster_secret_store = KubernetesManifest(self, "cluster_secret_store", manifest=self.manifest)
+        self.cluster_secret_store = KubernetesManifest(
+            self, "cluster_secret_store", manifest=terraform_literal(self.manifest)
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from cdk import Construct, NamespaceV1, NamespaceV1Metadata
 from cluster_access import helm_provider, kubernetes_provider
+from addresses import app_scope, formerly
 from config import Environment
 from config.eso import EsoAuth
 from eso_identity import EsoServicePrincipal
@@ -19,7 +20,8 @@ from stacks.base import EnvironmentStack
 
 
 class EsoStack(EnvironmentStack):
-    """Construct IDs here are a contract: ``eso`` (namespace, release) and ``azure_credentials`` (the Secret)."""
+    """Construct IDs here are a contract: ``eso`` (namespace, release) and ``azure_credentials`` (the Secret); per
+    app, ``app/<app>/namespace`` and ``app/<app>/sign_in``."""
 
     def __init__(self, scope: Construct, id: str, *, env: Environment, azure: AzureStack) -> None:
         super().__init__(scope, id, env=env)
@@ -46,7 +48,10 @@ class EsoStack(EnvironmentStack):
         # The apps' side of the cluster: namespaces this project creates, and for isolated apps the service
         # account (workload identity) or credentials Secret (service principal) their SecretStore signs in with.
         self.app_namespaces = {
-            app.name: NamespaceV1(self, f"{app.name}-namespace", metadata=NamespaceV1Metadata(name=app.namespace))
+            app.name: formerly(
+                NamespaceV1(app_scope(self, app.name), "namespace", metadata=NamespaceV1Metadata(name=app.namespace)),
+                f"{app.name}-namespace",
+            )
             for app in env.apps
             if app.create_namespace
         }
@@ -55,11 +60,12 @@ class EsoStack(EnvironmentStack):
             identity = azure.app_identities[app.name]
             namespace = self.app_namespaces.get(app.name)
             self.app_sign_ins[app.name] = AppSignIn(
-                self,
-                f"{app.name}-sign-in",
+                app_scope(self, app.name),
+                "sign_in",
                 namespace=namespace.metadata.name if namespace else app.namespace,
                 service_account=app.service_account,
                 client_id=identity.client_id,
                 tenant_id=azure.tenant_id,
                 client_secret=identity.client_secret if isinstance(identity, EsoServicePrincipal) else None,
             )
+            formerly(self.app_sign_ins[app.name], f"{app.name}-sign-in")

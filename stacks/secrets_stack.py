@@ -7,6 +7,7 @@ azure stack's state, through the RBAC propagation wait, so no secret is written 
 from __future__ import annotations
 
 from cdk import Construct, RandomProvider
+from addresses import apps_scope
 from config import Environment
 from modules.azure_secrets import AzureSecrets
 from stacks.azure_stack import AzureStack
@@ -17,7 +18,7 @@ WRITE_ONLY_TERRAFORM_VERSION = ">= 1.11.0"
 
 
 class SecretsStack(EnvironmentStack):
-    """One :class:`AzureSecrets` per app (construct ID: the app's name, a contract)."""
+    """One :class:`AzureSecrets` per app, ``app/<app>`` (the app's name, a contract)."""
 
     def __init__(self, scope: Construct, id: str, *, env: Environment, azure: AzureStack) -> None:
         super().__init__(scope, id, env=env)
@@ -29,7 +30,7 @@ class SecretsStack(EnvironmentStack):
             self.add_override("terraform.required_version", WRITE_ONLY_TERRAFORM_VERSION)
         self.apps = {
             app.name: AzureSecrets.for_app(
-                self,
+                apps_scope(self),
                 app,
                 key_vault_id=azure.vault_access.writable_vault_id,
                 write_only=write_only,

@@ -1,7 +1,8 @@
 """Checks of what the project emits for External Secrets Operator, against ESO's own reference data.
 
-The schemas and the chart's default values are those of ESO 2.9.0 in ``../shared/eso/`` (see its README). Each
-check returns the list of problems (empty when all is well), so an assertion shows every problem at once.
+The schemas and the chart's default values are those of ESO 2.9.0, vendored in ``tests/reference/eso/`` (see its
+README; a trimmed copy of ``../shared/eso/``). Each check returns the list of problems (empty when all is well), so
+an assertion shows every problem at once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from support import shared_file
+from reference_data import reference_file
 
 ESO_API_VERSION = "external-secrets.io/v1"
 # The CRD schemas: one per kind this project emits or may emit.
@@ -31,7 +32,7 @@ _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 
 @cache
 def _validator(relative: str) -> jsonschema.protocols.Validator:
-    schema = json.loads(shared_file(relative).read_text(encoding="utf-8"))
+    schema = json.loads(reference_file(relative).read_text(encoding="utf-8"))
     validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     validator_class.check_schema(schema)
     return validator_class(schema)
@@ -39,7 +40,7 @@ def _validator(relative: str) -> jsonschema.protocols.Validator:
 
 @cache
 def chart_defaults() -> dict[str, Any]:
-    return yaml.safe_load(shared_file("eso/chart-values.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load(reference_file("eso/chart-values.yaml").read_text(encoding="utf-8"))
 
 
 def _schema_problems(validator: jsonschema.protocols.Validator, document: Any) -> list[str]:
@@ -73,7 +74,7 @@ def manifest_problems(manifest: dict[str, Any]) -> list[str]:
 
 def external_secret_webhook_problems(manifest: dict[str, Any]) -> list[str]:
     """Rules ESO's admission webhook enforces on an ExternalSecret that its CRD schema cannot express
-    (../shared/eso/README.md)."""
+    (tests/reference/eso/README.md)."""
     spec = manifest.get("spec", {})
     target = spec.get("target", {})
     creation, deletion = target.get("creationPolicy", "Owner"), target.get("deletionPolicy", "Retain")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +31,8 @@ MINIMAL: dict[str, Any] = {
 }
 
 
-def make_env(changes: dict[str, Any] | None = None, *, name: str = "test", drop: tuple[str, ...] = ()) -> Environment:
-    """An environment from MINIMAL with ``changes`` merged in (dotted keys allowed, ``drop`` removes keys)."""
-    data = environment_data(changes, drop=drop)
-    return parse_environment(f"environments/{name}.yaml", yaml.safe_dump(data, sort_keys=False))
-
-
 def environment_data(changes: dict[str, Any] | None = None, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The mapping :func:`make_env` writes into the file."""
+    """MINIMAL with ``changes`` merged in (dotted keys allowed, ``drop`` removes keys)."""
     data = copy.deepcopy(MINIMAL)
     for dotted, value in (changes or {}).items():
         *parents, last = dotted.split(".")
@@ -51,6 +47,21 @@ def environment_data(changes: dict[str, Any] | None = None, *, drop: tuple[str, 
             node = node[part]
         del node[last]
     return data
+
+
+def make_env(changes: dict[str, Any] | None = None, *, name: str = "test", drop: tuple[str, ...] = ()) -> Environment:
+    """An environment from MINIMAL with ``changes`` merged in (dotted keys allowed, ``drop`` removes keys)."""
+    data = environment_data(changes, drop=drop)
+    return parse_environment(f"environments/{name}.yaml", yaml.safe_dump(data, sort_keys=False))
+
+
+def write_environment(directory: Path, name: str, changes: dict[str, Any] | None = None) -> Path:
+    """``<directory>/<name>.yaml`` from MINIMAL with ``changes``, with a vault name of its own."""
+    directory.mkdir(parents=True, exist_ok=True)
+    data = environment_data({"key_vault.name": f"kv-{name}-test", **(changes or {})})
+    path = directory / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def synth_json(stack: Any) -> dict[str, Any]:
@@ -86,13 +97,18 @@ def only(synthesized: dict[str, Any], resource_type: str) -> dict[str, Any]:
 
 
 def shared_file(relative: str) -> Path:
-    """A file of ../shared (reference data such as the ESO schemas).
+    """A file of ../shared, the project's full reference data (ESO and Prometheus Operator schemas, Terraform
+    provider schemas) kept beside the clone. Checks that a fresh clone must run use the trimmed copies vendored in
+    tests/reference/ instead (reference_data.py).
 
     CI always has ../shared: there a missing file fails the test. Elsewhere the test is skipped with the reason.
     """
     path = SHARED / relative
     if not path.exists():
-        message = f"{path} is missing: the reference data in ../shared is needed for this check"
+        message = (
+            f"{path} is missing: ../shared is the project's full reference data (upstream schemas), which CI "
+            f"places beside the clone; this check needs it (with CI=true a missing ../shared fails it)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -123,3 +139,41 @@ def synth_pair(outdir: Path, backend: dict | None) -> tuple[dict, dict]:
         return json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text())
 
     return read("azure-test"), read("consumer-test")
+
+
+def terraform_binary() -> str:
+    """The terraform on PATH; a test that needs it is skipped without it (and fails in CI, which has it)."""
+    binary = shutil.which("terraform")
+    if binary is None:
+        message = "no terraform binary on PATH: this check runs Terraform itself"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return binary
+
+
+def run_terraform(terraform: str, folder: Path, *arguments: str) -> str:
+    """``terraform -chdir=folder <arguments>`` offline (no CLI configuration, no checkpoint); its stdout.
+
+    For configurations that need no provider download: outputs, locals, ``terraform_data``."""
+    environment = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("TF_")},
+        "CHECKPOINT_DISABLE": "1",
+        "TF_IN_AUTOMATION": "1",
+        "TF_INPUT": "0",
+        "TF_CLI_CONFIG_FILE": os.devnull,
+    }
+    result = subprocess.run(
+        [terraform, f"-chdir={folder}", *arguments], env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def require_example(example_set: Any, name: str) -> Environment:
+    """The example environment ``name`` of the repository's set, for a test about that example (its name says
+    so: ``test_example_<name>_...``). Skipped when a team has replaced the examples with its own files."""
+    for env in example_set.environments:
+        if env.name == name:
+            return env
+    pytest.skip(f"no environment file {name}.yaml among those under test: this test is about the {name} example")

@@ -14,7 +14,7 @@ import pytest
 from config import ConfigError
 from eso_checks import manifest_problems
 from eso_manifests import app_secret_store
-from support import make_env, resources, synth_app
+from support import make_env, require_example, resources, synth_app
 
 APPS = {
     "myapp": {"static_secrets": {"db-host": "postgres"}, "random_secrets": {"db-password": {}, "api-salt": {}}},
@@ -172,9 +172,10 @@ def test_isolated_app_needs_a_namespace_of_its_own():
     )
 
 
-def test_prod_example_reads_per_app_and_never_the_whole_vault(example_outdir):
+def test_example_prod_reads_per_app_and_never_the_whole_vault(example_outdir, example_set):
     import json
 
+    require_example(example_set, "prod")
     stacks = {p.parent.name: json.loads(p.read_text()) for p in example_outdir.glob("stacks/*/cdk.tf.json")}
     readable = readable_secrets(stacks, "prod")
     assert readable == {

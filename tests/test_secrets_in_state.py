@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from support import require_example
+
 SECRET_RESOURCES = {
     "random_password": "result",
     "azuread_application_password": "value",
@@ -69,8 +71,9 @@ def stored_secrets(stack: dict[str, Any]) -> list[str]:
     return found
 
 
-def test_finder_sees_the_secrets_of_the_service_principal_example(example_outdir):
+def test_example_dev_secrets_in_state_are_seen_by_the_finder(example_outdir, example_set):
     """The dev example keeps values in state on purpose (see the README): the finder must see them."""
+    require_example(example_set, "dev")
     found = {
         stack: stored_secrets(json.loads((example_outdir / "stacks" / stack / "cdk.tf.json").read_text()))
         for stack in ("azure-dev", "eso-dev", "secrets-dev")
@@ -80,18 +83,30 @@ def test_finder_sees_the_secrets_of_the_service_principal_example(example_outdir
     assert any(path.startswith("kubernetes_secret") for path in found["eso-dev"])
 
 
-@pytest.mark.parametrize("stack_dir", ["azure-prod", "eso-prod", "secrets-prod"])
-def test_prod_example_stores_no_secret_value_in_state(example_outdir, stack_dir):
+@pytest.mark.parametrize("stack_dir", ["hcp-prod", "azure-prod", "eso-prod", "secrets-prod"])
+def test_example_prod_stores_no_secret_value_in_state(example_outdir, example_set, stack_dir):
+    require_example(example_set, "prod")
     stack = json.loads((example_outdir / "stacks" / stack_dir / "cdk.tf.json").read_text())
     assert stored_secrets(stack) == []
 
 
-def test_every_prod_stack_is_checked(example_outdir):
+def test_example_prod_has_no_stack_left_unchecked(example_outdir, example_set):
+    require_example(example_set, "prod")
     manifest = json.loads((example_outdir / "manifest.json").read_text())
-    assert sorted(name for name in manifest["stacks"] if name.endswith("-prod")) == ["azure-prod", "eso-prod", "secrets-prod"]
+    assert sorted(name for name in manifest["stacks"] if name.endswith("-prod")) == [
+        "azure-prod", "eso-prod", "hcp-prod", "secrets-prod",
+    ]
 
 
-def test_prod_secrets_are_written_only_through_write_only_arguments(example_outdir):
+def test_vault_secrets_of_write_only_environments_are_kept_out_of_state(synth_set):
+    for env in synth_set.environments:
+        if env.key_vault.write_only_secrets:
+            stack = json.loads((synth_set.outdir / "stacks" / f"secrets-{env.name}" / "cdk.tf.json").read_text())
+            assert stored_secrets(stack) == [], env.name
+
+
+def test_example_prod_secrets_are_written_only_through_write_only_arguments(example_outdir, example_set):
+    require_example(example_set, "prod")
     stack = json.loads((example_outdir / "stacks" / "secrets-prod" / "cdk.tf.json").read_text())
     secrets = stack["resource"]["azurerm_key_vault_secret"].values()
     generated_or_supplied = [s for s in secrets if s["tags"]["source"] != "static"]

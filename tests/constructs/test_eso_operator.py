@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
+import yaml
 
 import cdk
 from eso_checks import chart_values_problems
@@ -37,6 +37,7 @@ def test_default_values_keep_the_crds_and_name_the_service_account():
         "leaderElect": False,
         "serviceAccount": {"create": True, "name": "external-secrets"},
         "webhook": {"replicaCount": 1},
+        "certController": {"replicaCount": 1},
     }
 
 
@@ -45,10 +46,32 @@ def test_several_replicas_elect_a_leader_and_scale_the_webhook():
     assert (values["replicaCount"], values["leaderElect"], values["webhook"]["replicaCount"]) == (2, True, 2)
 
 
+def test_several_replicas_scale_the_cert_controller_as_well():
+    values = chart_values(make_env({"eso.replicas": 2}).eso, workload_identity=None)
+    assert values["certController"]["replicaCount"] == 2
+
+
 def test_disruption_budget_covers_controller_and_webhook():
     values = chart_values(make_env(PRODUCTION).eso, workload_identity=None)
     assert values["podDisruptionBudget"] == {"enabled": True, "minAvailable": 2}
     assert values["webhook"]["podDisruptionBudget"] == {"enabled": True, "minAvailable": 2}
+
+
+def test_disruption_budget_covers_the_cert_controller():
+    values = chart_values(make_env(PRODUCTION).eso, workload_identity=None)
+    assert values["certController"]["podDisruptionBudget"] == {"enabled": True, "minAvailable": 2}
+
+
+def test_example_environments_run_every_eso_deployment_with_the_same_pods_and_budget():
+    """Whatever replicas and budget an environment asks for, no ESO deployment gets fewer."""
+    from config import load_environments
+    from main import ENVIRONMENTS_DIR, ROOT
+
+    for env in load_environments(ENVIRONMENTS_DIR, root=ROOT):
+        values = chart_values(env.eso, workload_identity=None)
+        for deployment in (values, values["webhook"], values["certController"]):
+            assert deployment["replicaCount"] == env.eso.replicas, env.name
+            assert deployment.get("podDisruptionBudget") == values.get("podDisruptionBudget"), env.name
 
 
 def test_resources_carry_only_what_is_configured():
@@ -100,6 +123,17 @@ def test_values_validate_against_the_chart_schema_and_defaults(changes, binding)
     assert chart_values_problems(chart_values(make_env(changes).eso, workload_identity=binding)) == []
 
 
+def test_rendered_values_are_block_yaml_with_one_key_a_line():
+    text = render_values({"webhook": {"replicaCount": 2}, "installCRDs": True, "podLabels": {"use": "true"}})
+    assert text == "installCRDs: true\npodLabels:\n  use: 'true'\nwebhook:\n  replicaCount: 2\n"
+
+
+def test_a_reference_in_the_values_stays_a_quoted_string():
+    assert render_values({"clientId": "${azurerm_user_assigned_identity.eso_identity.client_id}"}) == (
+        'clientId: "${azurerm_user_assigned_identity.eso_identity.client_id}"\n'
+    )
+
+
 def test_rendered_values_do_not_depend_on_insertion_order():
     assert render_values({"b": 1, "a": {"d": 2, "c": 3}}) == render_values({"a": {"c": 3, "d": 2}, "b": 1})
 
@@ -123,7 +157,7 @@ def test_release_values_are_the_rendered_chart_values(stack):
     settings = make_env(PRODUCTION).eso
     ExternalSecretsOperator(stack, "eso", settings=settings, workload_identity=None)
     (values,) = only(synth_json(stack), "helm_release")["values"]
-    assert json.loads(values) == chart_values(settings, workload_identity=None)
+    assert yaml.safe_load(values) == chart_values(settings, workload_identity=None)
 
 
 def test_configured_chart_version_is_installed(stack):

@@ -55,6 +55,13 @@ def test_person_supplied_secret_reads_a_sensitive_variable_of_the_declared_name(
             "nullable": False,
             "sensitive": True,
             "type": "string",
+            "validation": [
+                {
+                    "condition": "${length(var.myapp_stripe) > 0}",
+                    "error_message": "Key Vault secret myapp-stripe-api-key needs a value: set TF_VAR_myapp_stripe, or "
+                    "the sensitive workspace variable myapp_stripe in HCP Terraform. An empty value is refused.",
+                }
+            ],
         }
     }
     assert secrets_by_name(synthesized)["myapp-stripe-api-key"]["value"] == "${var.myapp_stripe}"

@@ -1,40 +1,37 @@
-"""checkov over every synthesized stack, in one process, and the committed list of checks that may fail.
+"""checkov over every synthesized stack, in one process (which checks may fail: policy_exceptions.py).
 
 checkov's ``terraform_json`` parser cannot read ``terraform.required_version`` (a string where it expects
-blocks): it reports one parsing error and checks nothing in that file. So checkov scans a copy of each stack with
-exactly that key removed (:func:`checkov_compatible`); the policy test proves that is the only difference.
+blocks) nor ``moved`` blocks: it reports one parsing error and checks nothing in that file. So checkov scans a
+copy of each stack with exactly those keys removed (:func:`checkov_compatible`; no checkov policy is about either);
+the policy test proves that is the only difference.
 """
 
 from __future__ import annotations
 
 import copy
-import fnmatch
 import json
 import os
-import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quality.reasoned_list import reasoned_entries
-
-SKIPS = Path(__file__).with_name("checkov_skips.yaml")
-SKIP_KEYS = {"check", "resources", "reason"}
-CHECK_ID = re.compile(r"CKV2?_[A-Z0-9]+_\d+")
 # Any connection attempt goes to the discard port of this machine and fails at once.
 UNREACHABLE_PROXY = "http://127.0.0.1:9"
 CHECKOV_TIMEOUT_SECONDS = 600
 
 
 def checkov_compatible(synthesized: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A copy checkov can parse, and what was removed from the ``terraform`` block to get it."""
+    """A copy checkov can parse, and what was removed to get it (``required_version`` of the ``terraform`` block,
+    the top-level ``moved`` blocks)."""
     result = copy.deepcopy(synthesized)
     removed = {}
     terraform = result.get("terraform", {})
     if "required_version" in terraform:
         removed["required_version"] = terraform.pop("required_version")
+    if "moved" in result:
+        removed["moved"] = result.pop("moved")
     return result, removed
 
 
@@ -154,14 +151,15 @@ def _address(resource: str, by_name: dict[str, list[str]]) -> str:
 def parse_report(
     reports: list[dict[str, Any]], directory: Path, originals: dict[str, dict[str, Any]]
 ) -> dict[str, StackScan]:
-    """The report, per stack (the first folder of each path under the scanned ``directory``)."""
+    """The report, per stack: the folder holding each ``cdk.tf.json``, relative to the scanned ``directory``
+    (``azure-dev``, or ``examples/azure-dev`` when several outdirs were scanned at once)."""
     scans = {name: StackScan(name) for name in originals}
     lookups = {name: _addresses(synthesized) for name, synthesized in originals.items()}
 
     def stack_of(path: str) -> str:
         # Parsing errors carry absolute paths; check results paths relative to the scanned folder ("/<stack>/...").
         relative = Path(path).relative_to(directory) if Path(path).is_relative_to(directory) else Path(path[1:])
-        return relative.parts[0]
+        return relative.parent.as_posix()
 
     for report in reports:
         if report.get("check_type") not in (None, "terraform_json"):
@@ -185,41 +183,3 @@ def parse_report(
                     )
                 )
     return scans
-
-
-@dataclass(frozen=True)
-class Skip:
-    check: str
-    resources: tuple[str, ...]  # globs over construct paths (<stack>/<path>)
-    reason: str
-
-    def matches(self, result: CheckResult) -> bool:
-        return result.check_id == self.check and any(
-            fnmatch.fnmatchcase(result.construct_path, pattern) for pattern in self.resources
-        )
-
-
-def stale_skips(skips: list[Skip], failed: list[CheckResult]) -> list[str]:
-    """``<check>: <pattern>`` for every resource pattern of the skip list that matches no failure of its check."""
-    return [
-        f"{skip.check}: {pattern}"
-        for skip in skips
-        for pattern in skip.resources
-        if not any(r.check_id == skip.check and fnmatch.fnmatchcase(r.construct_path, pattern) for r in failed)
-    ]
-
-
-def load_skips(path: Path = SKIPS) -> list[Skip]:
-    """The skip list; each entry names one check, the resources it may fail on, and why."""
-    skips = []
-    for where, entry in reasoned_entries(path, SKIP_KEYS, "why the check may fail there"):
-        check = str(entry["check"])
-        if not CHECK_ID.fullmatch(check):
-            raise ValueError(f"{where}: check {check!r}: must be a checkov check ID such as CKV_AZURE_110")
-        resources = entry["resources"]
-        if not isinstance(resources, list) or not resources or not all(isinstance(r, str) for r in resources):
-            raise ValueError(
-                f"{where}: resources must be a non-empty list of construct paths (<stack>/<path>, globs allowed)"
-            )
-        skips.append(Skip(check=check, resources=tuple(resources), reason=str(entry["reason"])))
-    return skips

@@ -1,4 +1,4 @@
-"""Reading the gates' committed exception lists (checkov skips, secret-scanner allow-list): YAML lists of mappings
+"""Reading the gates' committed exception lists (the secret-scanner allow-list): YAML lists of mappings
 with a fixed set of keys, one of them a non-empty ``reason``."""
 
 from __future__ import annotations

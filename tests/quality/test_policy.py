@@ -1,56 +1,38 @@
-"""checkov's policy checks over every synthesized stack, read from its JSON report."""
+"""checkov's policy checks over every synthesized stack of each set of environments, read from its JSON report."""
 
 from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 
-import pytest
-
-from quality.policy_scan import (
-    CheckResult,
-    Skip,
-    StackScan,
-    checkov_compatible,
-    checkov_environment,
-    load_skips,
-    parse_report,
-    stale_skips,
-)
-
-# Checks that must pass on every such resource of the prod example: they are what makes a vault hold secrets safely.
-REQUIRED_ON_PROD = {
-    "azurerm_key_vault": {
-        "CKV_AZURE_42": "the vault is recoverable (soft delete and purge protection)",
-        "CKV_AZURE_110": "purge protection",
-        "CKV_AZURE_111": "soft delete",
-        "CKV_AZURE_109": "the firewall denies by default",
-        "CKV_AZURE_189": "public network access off or limited by network rules",
-    },
-    "azurerm_key_vault_secret": {
-        "CKV_AZURE_41": "the secret has an expiration date",
-        "CKV_AZURE_114": "the secret has a content type",
-    },
-}
-PROD_SUFFIX = "-prod"  # stacks are named <kind>-<env>
+from quality.policy_exceptions import GRANTS, REQUIRED_CHECKS, grants_for
+from quality.policy_scan import CheckResult, StackScan, checkov_compatible, checkov_environment, parse_report
+from support import SUBNET_EXAMPLE, make_env, require_example
 
 
-def test_checkov_scans_each_stack_as_synthesized_without_required_version_only(checkov_scan):
+def test_checkov_scans_each_stack_as_synthesized_without_required_version_and_moved_only(checkov_scan):
     for name, original in checkov_scan.originals.items():
         scanned = json.loads((checkov_scan.directory / name / "cdk.tf.json").read_text())
         expected = copy.deepcopy(original)
         expected.get("terraform", {}).pop("required_version", None)
+        expected.pop("moved", None)
         assert scanned == expected, name
 
 
-def test_required_version_is_the_only_key_removed_for_checkov():
-    synthesized = {"terraform": {"required_version": ">= 1.9", "required_providers": {"a": {"source": "x/a"}}}}
+def test_required_version_and_moved_are_the_only_keys_removed_for_checkov():
+    moved = [{"from": "a_b.c", "to": "a_b.d"}]
+    synthesized = {
+        "terraform": {"required_version": ">= 1.9", "required_providers": {"a": {"source": "x/a"}}},
+        "moved": moved,
+    }
     compatible, removed = checkov_compatible(synthesized)
     assert (compatible, removed) == (
         {"terraform": {"required_providers": {"a": {"source": "x/a"}}}},
-        {"required_version": ">= 1.9"},
+        {"required_version": ">= 1.9", "moved": moved},
     )
     assert synthesized["terraform"]["required_version"] == ">= 1.9"
+    assert synthesized["moved"] == moved
 
 
 def test_checkov_parses_every_stack(checkov_scan):
@@ -67,51 +49,120 @@ def test_checkov_runs_checks_on_every_stack_holding_azure_resources(checkov_scan
     assert unchecked == [], "checkov ran no check (passed + failed = 0) on these stacks"
 
 
-def test_no_check_fails_except_those_in_the_skip_list(checkov_scan):
-    skips = load_skips()
-    failing = [
-        result
-        for scan in checkov_scan.stacks.values()
-        for result in scan.failed
-        if not any(skip.matches(result) for skip in skips)
-    ]
-    entries = [
-        f"- check: {result.check_id}  # {result.check_name}\n  resources: [{result.construct_path}]\n  reason: ..."
-        for result in failing
-    ]
-    assert not entries, (
-        "checkov checks fail; fix the stack, or add an entry with the reason to tests/quality/checkov_skips.yaml:\n"
-        + "\n".join(entries)
+def resources_of(scan) -> Iterator[tuple[str, str, str, dict]]:
+    """(stack, resource type, address, body) of every resource checkov scanned."""
+    for stack, original in scan.originals.items():
+        for resource_type, instances in original.get("resource", {}).items():
+            for name, body in instances.items():
+                yield stack, resource_type, f"{resource_type}.{name}", body
+
+
+def bodies(scan) -> dict[tuple[str, str], tuple[str, dict]]:
+    return {(stack, address): (kind, body) for stack, kind, address, body in resources_of(scan)}
+
+
+def test_every_failed_check_is_granted_by_a_setting_of_its_environment(synth_set, checkov_scan):
+    found = bodies(checkov_scan)
+    ungranted = []
+    for scan in checkov_scan.stacks.values():
+        for result in scan.failed:
+            kind, body = found[(result.stack, result.address)]
+            if not grants_for(result.check_id, kind, synth_set.environment_of(result.stack), body):
+                ungranted.append(f"{result.construct_path}: {result.check_id} {result.check_name}")
+    assert not ungranted, (
+        "checkov checks fail where no environment setting asks for it; fix the stack, or (when a setting asks for "
+        "what the check forbids) add a Grant with its reason to tests/quality/policy_exceptions.py:\n"
+        + "\n".join(ungranted)
     )
 
 
-def test_every_skip_list_entry_still_matches_a_failed_check(checkov_scan):
-    failed = [result for scan in checkov_scan.stacks.values() for result in scan.failed]
-    assert stale_skips(load_skips(), failed) == [], "stale entries in tests/quality/checkov_skips.yaml"
+def test_every_grant_covers_a_check_that_fails(synth_set, checkov_scan):
+    failed = {(r.stack, r.address, r.check_id) for scan in checkov_scan.stacks.values() for r in scan.failed}
+    wider = [
+        f"{stack}: {address}: {grant.check} granted by '{grant.setting}' but it passes"
+        for stack, kind, address, body in resources_of(checkov_scan)
+        for grant in GRANTS
+        if grant.covers(grant.check, kind, synth_set.environment_of(stack), body)
+        and (stack, address, grant.check) not in failed
+    ]
+    assert wider == [], "grants in tests/quality/policy_exceptions.py are wider than their checks"
 
 
-def test_skip_list_resource_that_matches_no_failure_is_stale():
-    vault = "azure-dev/key_vault/vault"
-    failed = [CheckResult("CKV2_AZURE_32", "f", False, "azure-dev", "azurerm_key_vault.kv", vault)]
-    skips = [Skip("CKV2_AZURE_32", (vault, "azure-test/key_vault/vault"), "r")]
-    assert stale_skips(skips, failed) == ["CKV2_AZURE_32: azure-test/key_vault/vault"]
-
-
-def test_key_vault_checks_pass_on_prod(checkov_scan):
-    prod = {name: original for name, original in checkov_scan.originals.items() if name.endswith(PROD_SUFFIX)}
-    assert any("azurerm_key_vault" in original.get("resource", {}) for original in prod.values())
-    missing = []
-    for name, original in prod.items():
-        passed = {(result.address, result.check_id) for result in checkov_scan.stacks[name].passed}
-        for resource_type, checks in REQUIRED_ON_PROD.items():
-            for resource_name in original.get("resource", {}).get(resource_type, {}):
-                address = f"{resource_type}.{resource_name}"
-                missing += [
-                    f"{name}: {address}: {check} ({what})"
-                    for check, what in checks.items()
-                    if (address, check) not in passed
-                ]
+def test_required_checks_pass_wherever_no_setting_grants_an_exception(synth_set, checkov_scan):
+    passed = {(r.stack, r.address, r.check_id) for scan in checkov_scan.stacks.values() for r in scan.passed}
+    required = [
+        (stack, address, check, what)
+        for stack, kind, address, body in resources_of(checkov_scan)
+        for check, what in REQUIRED_CHECKS.get(kind, {}).items()
+        if not grants_for(check, kind, synth_set.environment_of(stack), body)
+    ]
+    assert any(kind == "azurerm_key_vault" for _, kind, _, _ in resources_of(checkov_scan))
+    missing = [f"{stack}: {address}: {check} ({what})" for stack, address, check, what in required
+               if (stack, address, check) not in passed]
     assert missing == []
+
+
+def test_example_prod_vault_must_pass_every_required_vault_check(example_set):
+    prod = require_example(example_set, "prod")
+    vault = {"name": prod.key_vault.name}
+    assert [check for check in REQUIRED_CHECKS["azurerm_key_vault"]
+            if grants_for(check, "azurerm_key_vault", prod, vault)] == []
+
+
+def test_example_dev_vault_is_granted_the_open_firewall_and_no_private_endpoint(example_set):
+    dev = require_example(example_set, "dev")
+    vault = {"name": dev.key_vault.name}
+    granted = [check for check in REQUIRED_CHECKS["azurerm_key_vault"] if grants_for(check, "azurerm_key_vault", dev, vault)]
+    assert granted == ["CKV_AZURE_109", "CKV_AZURE_189", "CKV2_AZURE_32"]
+
+
+VAULT = {"name": "kv-test"}
+HARDENED = {
+    "key_vault.network_acls": {"default_action": "Deny", "ip_rules": ["203.0.113.0/24"]},
+    "key_vault.private_endpoint": {"subnet_id": SUBNET_EXAMPLE},
+}
+
+
+def vault_grants(changes: dict, drop: tuple[str, ...] = ()) -> list[str]:
+    env = make_env({**HARDENED, **changes}, drop=drop)
+    return [grant.check for grant in GRANTS if grant.covers(grant.check, "azurerm_key_vault", env, VAULT)]
+
+
+def test_a_vault_with_the_secure_settings_is_granted_nothing():
+    assert vault_grants({}) == []
+
+
+def test_firewall_check_is_granted_when_the_firewall_allows_by_default():
+    assert vault_grants({"key_vault.network_acls": {"default_action": "Allow", "ip_rules": ["203.0.113.0/24"]}}) == [
+        "CKV_AZURE_109"
+    ]
+
+
+def test_public_access_check_is_granted_when_no_network_rule_limits_public_access():
+    assert vault_grants({"key_vault.network_acls": {"default_action": "Deny"}}) == ["CKV_AZURE_189"]
+
+
+def test_public_access_check_is_required_when_public_access_is_off():
+    changes = {"key_vault.network_acls": {"default_action": "Deny"}, "key_vault.public_network_access_enabled": False}
+    assert vault_grants(changes) == []
+
+
+def test_private_endpoint_check_is_granted_when_the_file_configures_none():
+    assert vault_grants({}, drop=("key_vault.private_endpoint",)) == ["CKV2_AZURE_32"]
+
+
+def test_recovery_checks_are_granted_when_purge_protection_is_off():
+    assert vault_grants({"key_vault.purge_protection_enabled": False}) == ["CKV_AZURE_110", "CKV_AZURE_42"]
+
+
+def test_expiry_check_is_granted_to_a_secret_declared_without_expiration_date_only():
+    env = make_env({"apps": {"myapp": {"static_secrets": {
+        "db-host": "postgres", "db-name": {"value": "orders", "expiration_date": "2027-12-31T00:00:00Z"}}}}})
+    granted = {
+        name: bool(grants_for("CKV_AZURE_41", "azurerm_key_vault_secret", env, {"name": name}))
+        for name in ("myapp-db-host", "myapp-db-name")
+    }
+    assert granted == {"myapp-db-host": True, "myapp-db-name": False}
 
 
 def test_report_names_resources_by_construct_path(tmp_path):
@@ -156,34 +207,3 @@ def test_checkov_runs_without_platform_key_update_check_or_guidelines_download(m
     assert "BC_API_KEY" not in environment and "PRISMA_API_URL" not in environment
     assert environment["CKV_SKIP_PACKAGE_UPDATE_CHECK"] == "true"
     assert environment["BC_SKIP_MAPPING"] == "TRUE"
-
-
-@pytest.mark.parametrize(
-    ("entry", "message"),
-    [
-        (
-            "- {check: AZURE_110, resources: [a/b], reason: r}",
-            "checkov_skips.yaml: entry 1: check 'AZURE_110': must be a checkov check ID such as CKV_AZURE_110",
-        ),
-        (
-            "- {check: CKV_AZURE_110, resources: [], reason: r}",
-            "checkov_skips.yaml: entry 1: resources must be a non-empty list of construct paths "
-            "(<stack>/<path>, globs allowed)",
-        ),
-        (
-            "- {check: CKV_AZURE_110, resources: [a/b], reason: ''}",
-            "checkov_skips.yaml: entry 1: reason must say why the check may fail there",
-        ),
-        (
-            "- {check: CKV_AZURE_110, resources: [a/b]}",
-            "checkov_skips.yaml: entry 1: missing keys ['reason']",
-        ),
-    ],
-    ids=["bad check id", "no resources", "empty reason", "no reason"],
-)
-def test_invalid_skip_list_entry_is_rejected(tmp_path, entry, message):
-    path = tmp_path / "checkov_skips.yaml"
-    path.write_text(entry + "\n")
-    with pytest.raises(ValueError) as error:
-        load_skips(path)
-    assert str(error.value) == message

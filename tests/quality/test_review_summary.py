@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import ROOT
+from support import ROOT, require_example
 
 SCRIPT = ROOT / "scripts" / "review.py"
 
@@ -27,7 +27,14 @@ def review():
 
 @pytest.fixture(scope="module")
 def summary(review, example_outdir, tmp_path_factory) -> str:
+    """The summary of the examples (for tests about them: test_example_<env>_...)."""
     return review.render(example_outdir, tmp_path_factory.mktemp("no-manifests"))
+
+
+@pytest.fixture(scope="module")
+def set_summary(review, synth_set, relocated_synth) -> str:
+    """The summary of each set of environments, with the GitOps files its relocated synth wrote."""
+    return review.render(synth_set.outdir, relocated_synth.root / "manifests")
 
 
 def cells(line: str) -> list[str]:
@@ -49,15 +56,30 @@ def section(summary: str, heading: str) -> str:
     return text[: min(ends)] if ends else text
 
 
-def test_review_has_a_section_per_environment_and_stack(summary, example_outdir):
-    stacks = json.loads((example_outdir / "manifest.json").read_text())["stacks"]
+def test_review_has_a_section_per_environment_and_stack(set_summary, synth_set):
+    stacks = json.loads((synth_set.outdir / "manifest.json").read_text())["stacks"]
+    assert {stack.rsplit("-", 1)[1] for stack in stacks} == {env.name for env in synth_set.environments}
     for stack in stacks:
         environment = stack.rsplit("-", 1)[1]
-        assert f"### Stack `{stack}`" in section(summary, f"## Environment `{environment}`")
+        assert f"### Stack `{stack}`" in section(set_summary, f"## Environment `{environment}`")
 
 
-def test_review_shows_the_vault_hardening_of_prod(summary):
-    settings = cells(row(section(summary, "### Stack `azure-prod`"), "key_vault/vault"))[2].split("<br>")
+def test_review_lists_every_kubernetes_key_an_app_declares(set_summary, synth_set):
+    for env in synth_set.environments:
+        table = section(section(set_summary, f"## Environment `{env.name}`"), "### Secrets reaching Kubernetes")
+        shown = {(cells(line)[0], cells(line)[3]) for line in table.splitlines() if line.startswith("| ")}
+        declared = {
+            (app.name, key)
+            for app in env.apps
+            if app.external_secret
+            for key in [k8s_key for k8s_key, _ in app.external_secret.data] + list(app.external_secret.template)
+        }
+        assert {(app, key.removesuffix(" (template)")) for app, key in shown} >= declared, env.name
+
+
+def test_example_prod_review_shows_the_vault_hardening(summary, example_set):
+    require_example(example_set, "prod")
+    settings = cells(row(section(summary, "### Stack `azure-prod`"), "key_vault"))[2].split("<br>")
     for expected in (
         "sku_name: premium",
         "rbac_authorization_enabled: true",
@@ -72,19 +94,22 @@ def test_review_shows_the_vault_hardening_of_prod(summary):
         assert expected in settings
 
 
-def test_review_shows_role_principal_and_scope_of_a_role_assignment(summary):
+def test_example_dev_review_shows_role_principal_and_scope_of_a_role_assignment(summary, example_set):
+    require_example(example_set, "dev")
     assert row(section(summary, "### Stack `azure-dev`"), "vault_access/eso_secrets_user") == (
-        "| `azurerm_role_assignment.vault_access_eso_secrets_user_58502409` | vault_access/eso_secrets_user | "
+        "| `azurerm_role_assignment.vault_access_eso_secrets_user` | vault_access/eso_secrets_user | "
         "role_definition_name: Key Vault Secrets User<br>principal_id: eso_identity/service_principal.object_id<br>"
-        "principal_type: ServicePrincipal<br>scope: key_vault/vault.id |"
+        "principal_type: ServicePrincipal<br>scope: key_vault.id |"
     )
 
 
-def test_review_marks_sensitive_outputs(summary):
+def test_example_dev_review_marks_sensitive_outputs(summary, example_set):
+    require_example(example_set, "dev")
     assert "`eso_client_secret` (sensitive)" in section(summary, "### Stack `azure-dev`")
 
 
-def test_review_says_when_no_secret_reaches_kubernetes(summary):
+def test_example_prod_review_says_when_no_secret_reaches_kubernetes_through_terraform(summary, example_set):
+    require_example(example_set, "prod")
     assert "No ExternalSecret in this environment." in section(summary, "## Environment `prod`")
 
 
@@ -313,3 +338,51 @@ def test_review_flattens_helm_values_without_credentials(review):
     body = {"chart": "external-secrets", "values": ['{"replicaCount": 2, "webhook": {"token": "x", "port": 10250}}']}
     shown = review.settings("helm_release", body, review.References("eso-dev", {}))
     assert shown == ["chart: external-secrets", "values: replicaCount=2, webhook.port=10250"]
+
+
+# --- generated secrets: their alphabet and their rotation ----------------------------------------------------------
+
+ROTATED = {"apps": {"billing": {"random_secrets": {"api-token": {"version": 2}}}}}
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["in state", "write-only"])
+def rotated_summary(request, review, tmp_path_factory) -> tuple[str, bool]:
+    """The secrets stack of a generated environment whose random secret is at version 2, with the value in state
+    (random_password) or write-only (an ephemeral random_password and value_wo_version)."""
+    from support import make_env, synth_app
+
+    write_only = request.param
+    env = make_env({**ROTATED, "key_vault.write_only_secrets": write_only}, name="qa5")
+    outdir = tmp_path_factory.mktemp("rotated") / "cdktf.out"
+    synth_app([env], outdir)
+    summary = review.render(outdir, tmp_path_factory.mktemp("no-manifests"))
+    return section(summary, "### Stack `secrets-qa5`"), write_only
+
+
+def generated_value_settings(summary: str) -> list[str]:
+    """The settings of the one random_password row (resource or ephemeral resource)."""
+    rows = [line for line in summary.splitlines() if "random_password." in line.split(" | ")[0]]
+    assert len(rows) == 1, rows
+    return cells(rows[0])[2].split("<br>")
+
+
+def test_review_shows_the_alphabet_of_a_generated_secret(rotated_summary):
+    summary, _ = rotated_summary
+    settings = generated_value_settings(summary)
+    assert "special: true" in settings
+    assert "override_special: -_" in settings
+
+
+def test_review_shows_the_rotation_version_of_a_generated_secret(rotated_summary):
+    summary, write_only = rotated_summary
+    if write_only:
+        vault_secret = cells(row(summary, "app/billing/api-token"))[2].split("<br>")
+        assert "value_wo_version: 2" in vault_secret
+    else:
+        assert "keepers.version: 2" in generated_value_settings(summary)
+
+
+def test_review_lists_ephemeral_resources_with_their_settings(rotated_summary):
+    summary, write_only = rotated_summary
+    ephemeral = [line for line in summary.splitlines() if line.startswith("| `ephemeral.random_password.")]
+    assert len(ephemeral) == (1 if write_only else 0)

@@ -1,4 +1,5 @@
-"""Emitted files are reviewable: they carry nothing of the machine that made them, and a synth is reproducible."""
+"""Emitted files of any set of environments are reviewable: they carry nothing of the machine that made them, and a
+synth is reproducible."""
 
 from __future__ import annotations
 
@@ -54,8 +55,8 @@ def outdir_files(outdir: Path) -> dict[str, bytes]:
     return {path.relative_to(outdir).as_posix(): path.read_bytes() for path in outdir.rglob("*") if path.is_file()}
 
 
-def test_relocated_synth_emits_the_manifest_and_every_stack(relocated_synth, example_outdir):
-    stacks = json.loads((example_outdir / "manifest.json").read_text())["stacks"].values()
+def test_relocated_synth_emits_the_manifest_and_every_stack(relocated_synth, synth_set):
+    stacks = json.loads((synth_set.outdir / "manifest.json").read_text())["stacks"].values()
     expected = {"cdktf.out/manifest.json", *(f"cdktf.out/{stack['synthesizedStackPath']}" for stack in stacks)}
     assert expected <= set(relocated_synth.files)
 
@@ -64,13 +65,16 @@ def test_no_emitted_file_names_a_path_user_or_host_of_the_machine(relocated_synt
     synth: Synth = relocated_synth
     patterns = machine_identity(synth.root, Path(synth.environment["HOME"]), Path(synth.environment["TMPDIR"]))
     patterns[f"the synth's user name {synth.environment['USER']!r}"] = _standalone(synth.environment["USER"])
+    if "ENVIRONMENTS_DIR" in synth.environment:  # a folder of environment files outside the copy
+        patterns.update(machine_identity(Path(synth.environment["ENVIRONMENTS_DIR"])))
     leaks = identity_leaks(synth.files, patterns)
     assert not leaks, "emitted files name this machine:\n" + "\n".join(leaks)
 
 
-def test_in_process_synth_names_no_path_user_or_host_of_the_machine(example_outdir):
+def test_in_process_synth_names_no_path_user_or_host_of_the_machine(synth_set):
     # The session's own synth runs inside the repository, with this machine's HOME and user.
-    leaks = identity_leaks(outdir_files(example_outdir), machine_identity(example_outdir))
+    patterns = machine_identity(synth_set.outdir, synth_set.environments_dir)
+    leaks = identity_leaks(outdir_files(synth_set.outdir), patterns)
     assert not leaks, "synthesized files name this machine:\n" + "\n".join(leaks)
 
 
@@ -102,7 +106,7 @@ def differences(first: dict[str, bytes], second: dict[str, bytes]) -> list[str]:
     return found
 
 
-def test_two_synths_at_different_paths_are_byte_identical(relocated_synth, example_outdir):
+def test_two_synths_at_different_paths_are_byte_identical(relocated_synth, synth_set):
     # The subprocess synth ran in a copy elsewhere, with another HOME, user, TMPDIR and canary secrets; the
     # session's synth ran in-process inside the repository.
     relocated = {
@@ -110,7 +114,7 @@ def test_two_synths_at_different_paths_are_byte_identical(relocated_synth, examp
         for name, content in relocated_synth.files.items()
         if name.startswith("cdktf.out/")
     }
-    found = differences(outdir_files(example_outdir), relocated)
+    found = differences(outdir_files(synth_set.outdir), relocated)
     assert not found, "synths differ:\n" + "\n".join(found)
 
 

@@ -50,8 +50,8 @@ def a_stack_with_resources_and_providers(outdir: Path) -> tuple[str, Path, dict]
     raise AssertionError(f"no stack in {outdir} has resources and providers")
 
 
-def test_every_stack_gets_past_terraform_configuration_loading(terraform, offline, example_outdir, tmp_path):
-    loadings = load_all(terraform, stack_directories(example_outdir), tmp_path, offline)
+def test_every_stack_gets_past_terraform_configuration_loading(terraform, offline, synth_set, tmp_path):
+    loadings = load_all(terraform, stack_directories(synth_set.outdir), tmp_path, offline)
     assert {name: loading.problems for name, loading in loadings.items() if loading.problems} == {}
     assert [name for name, loading in loadings.items() if not loading.got_past_configuration_loading] == []
 

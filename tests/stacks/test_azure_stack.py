@@ -116,27 +116,49 @@ def test_local_state_lives_outside_cdktf_out_at_a_relative_path(sp_stack):
 
 # Construct IDs are a contract: they become the Terraform addresses in state, and renaming one replaces the
 # resource (a vault full of secrets, ESO's credentials). A failure here means a refactor would destroy something.
-SERVICE_PRINCIPAL_ADDRESSES = [
-    "azuread_application.eso_identity_application_5B42368B",
-    "azuread_application_password.eso_identity_password_blue_D025366F",
-    "azuread_application_password.eso_identity_password_green_0026D22A",
-    "azuread_service_principal.eso_identity_service_principal_989257B6",
-    "azurerm_key_vault.key_vault_15104185",
-    "azurerm_resource_group.resource_group",
-    "azurerm_role_assignment.vault_access_deployer_secrets_officer_B8EA9565",
-    "azurerm_role_assignment.vault_access_eso_secrets_user_58502409",
-    "time_static.eso_identity_password_blue_created_B6BC9769",
-    "time_static.eso_identity_password_green_created_65DC7C2F",
-]
-WORKLOAD_IDENTITY_ADDRESSES = [
-    "azurerm_federated_identity_credential.eso_identity_federated_credential_8188FE92",
-    "azurerm_key_vault.key_vault_15104185",
-    "azurerm_user_assigned_identity.eso_identity_3021EFD6",
-]
+# Each pinned address with the one cdktf gave it before the readable names; a moved block carries the state over.
+SERVICE_PRINCIPAL_ADDRESSES = {
+    "azuread_application.eso_identity_application": "azuread_application.eso_identity_application_5B42368B",
+    "azuread_application_password.eso_identity_password_blue": (
+        "azuread_application_password.eso_identity_password_blue_D025366F"
+    ),
+    "azuread_application_password.eso_identity_password_green": (
+        "azuread_application_password.eso_identity_password_green_0026D22A"
+    ),
+    "azuread_service_principal.eso_identity_service_principal": (
+        "azuread_service_principal.eso_identity_service_principal_989257B6"
+    ),
+    "azurerm_key_vault.key_vault": "azurerm_key_vault.key_vault_15104185",
+    "azurerm_resource_group.resource_group": "azurerm_resource_group.resource_group",
+    "azurerm_role_assignment.vault_access_deployer_secrets_officer": (
+        "azurerm_role_assignment.vault_access_deployer_secrets_officer_B8EA9565"
+    ),
+    "azurerm_role_assignment.vault_access_eso_secrets_user": (
+        "azurerm_role_assignment.vault_access_eso_secrets_user_58502409"
+    ),
+    "time_static.eso_identity_password_blue_created": "time_static.eso_identity_password_blue_created_B6BC9769",
+    "time_static.eso_identity_password_green_created": "time_static.eso_identity_password_green_created_65DC7C2F",
+}
+WORKLOAD_IDENTITY_ADDRESSES = {
+    "azurerm_federated_identity_credential.eso_identity_federated_credential": (
+        "azurerm_federated_identity_credential.eso_identity_federated_credential_8188FE92"
+    ),
+    "azurerm_key_vault.key_vault": "azurerm_key_vault.key_vault_15104185",
+    "azurerm_user_assigned_identity.eso_identity": "azurerm_user_assigned_identity.eso_identity_3021EFD6",
+}
 
 
 def addresses(stack: dict) -> set[str]:
     return {f"{kind}.{name}" for kind, found in stack["resource"].items() for name in found}
+
+
+def moves(stack: dict) -> dict[str, str]:
+    return {block["to"]: block["from"] for block in stack.get("moved", [])}
+
+
+def former_addresses(stack: dict, pinned: dict[str, str]) -> dict[str, str]:
+    """The pinned addresses' former addresses, as the stack's moved blocks say (unchanged ones stay)."""
+    return {address: moves(stack).get(address, address) for address in pinned}
 
 
 def test_stateful_resources_keep_their_addresses_with_a_service_principal(sp_stack):
@@ -145,3 +167,11 @@ def test_stateful_resources_keep_their_addresses_with_a_service_principal(sp_sta
 
 def test_stateful_resources_keep_their_addresses_with_workload_identity(wi_stack):
     assert set(WORKLOAD_IDENTITY_ADDRESSES) <= addresses(wi_stack)
+
+
+def test_state_at_the_former_addresses_moves_to_the_addresses_with_a_service_principal(sp_stack):
+    assert former_addresses(sp_stack, SERVICE_PRINCIPAL_ADDRESSES) == SERVICE_PRINCIPAL_ADDRESSES
+
+
+def test_state_at_the_former_addresses_moves_to_the_addresses_with_workload_identity(wi_stack):
+    assert former_addresses(wi_stack, WORKLOAD_IDENTITY_ADDRESSES) == WORKLOAD_IDENTITY_ADDRESSES

@@ -16,7 +16,7 @@ def store(tmp_path, changes=None) -> dict:
 
 def test_store_reads_vault_uri_and_tenant_from_the_azure_stack(tmp_path):
     azurekv = store(tmp_path)["spec"]["provider"]["azurekv"]
-    assert azurekv["vaultUrl"] == f"${{{AZURE_STATE}.cross-stack-output-azurerm_key_vaultkey_vault_15104185vault_uri}}"
+    assert azurekv["vaultUrl"] == f"${{{AZURE_STATE}.cross-stack-output-azurerm_key_vaultkey_vaultvault_uri}}"
     assert azurekv["tenantId"] == f"${{{AZURE_STATE}.cross-stack-output-dataazurerm_client_configcurrenttenant_id}}"
 
 

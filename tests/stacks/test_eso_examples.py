@@ -1,4 +1,5 @@
-"""The example environments synthesized as `make synth` does: deploy order, ESO schemas and secrets in cdktf.out."""
+"""Each set of environments (the examples and a generated set) synthesized as `make synth` does: deploy order, ESO
+schemas and secrets in cdktf.out."""
 
 from __future__ import annotations
 
@@ -8,17 +9,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 
-from config import load_environments
+from support import require_example
+
 from config.delivery import DeliveryMode
 from config.eso import EsoAuth
 from eso_checks import chart_values_problems, manifest_problems
-from main import ENVIRONMENTS_DIR, ROOT
 
-ENVIRONMENTS = load_environments(ENVIRONMENTS_DIR, root=ROOT)
-EXAMPLES = [env.name for env in ENVIRONMENTS]
-# Environments whose ClusterSecretStore Terraform applies (with GitOps delivery, Argo CD does).
-TERRAFORM_DELIVERED = [env.name for env in ENVIRONMENTS if env.delivery.mode is DeliveryMode.TERRAFORM]
 EXPRESSION = re.compile(r"\$\{.+\}", flags=re.DOTALL)
 
 
@@ -44,71 +42,87 @@ def strings_under_secret_keys(node: Any, path: str = "") -> Iterator[tuple[str, 
             yield from strings_under_secret_keys(item, f"{path}[{index}]")
 
 
-@pytest.mark.parametrize("env", EXAMPLES)
-def test_eso_stack_deploys_after_the_azure_stack(example_outdir, env):
-    manifest = json.loads((example_outdir / "manifest.json").read_text())["stacks"]
-    assert manifest[f"eso-{env}"]["dependencies"] == [f"azure-{env}"]
+def test_eso_stack_deploys_after_the_azure_stack(synth_set):
+    manifest = json.loads((synth_set.outdir / "manifest.json").read_text())["stacks"]
+    for env in synth_set.environments:
+        # Besides hcp-<env>, which every stack of an environment with HCP Terraform state waits for.
+        dependencies = manifest[f"eso-{env.name}"]["dependencies"]
+        assert [dep for dep in dependencies if dep != f"hcp-{env.name}"] == [f"azure-{env.name}"]
 
 
-@pytest.mark.parametrize("env", TERRAFORM_DELIVERED)
-def test_eso_config_stack_deploys_after_the_eso_and_azure_stacks(example_outdir, env):
-    manifest = json.loads((example_outdir / "manifest.json").read_text())["stacks"]
-    assert sorted(manifest[f"eso-config-{env}"]["dependencies"]) == [f"azure-{env}", f"eso-{env}"]
+def test_eso_config_stack_deploys_after_the_eso_and_azure_stacks(synth_set):
+    manifest = json.loads((synth_set.outdir / "manifest.json").read_text())["stacks"]
+    for env in synth_set.environments:
+        if f"eso-config-{env.name}" in manifest:
+            assert sorted(manifest[f"eso-config-{env.name}"]["dependencies"]) == [f"azure-{env.name}", f"eso-{env.name}"]
 
 
-def test_examples_cover_both_auth_modes():
-    assert {env.eso.auth for env in ENVIRONMENTS} == {EsoAuth.SERVICE_PRINCIPAL, EsoAuth.WORKLOAD_IDENTITY}
+def test_example_environments_cover_both_auth_modes(example_set):
+    for name in ("dev", "prod"):
+        require_example(example_set, name)
+    assert {env.eso.auth for env in example_set.environments} == {EsoAuth.SERVICE_PRINCIPAL, EsoAuth.WORKLOAD_IDENTITY}
 
 
-def test_every_emitted_eso_manifest_validates_against_the_v1_schemas(example_outdir):
+def test_every_emitted_eso_manifest_validates_against_the_v1_schemas(synth_set):
     problems = {
         f"{name}/{resource_id}": manifest_problems(resource["manifest"])
-        for name, stack in stacks(example_outdir).items()
+        for name, stack in stacks(synth_set.outdir).items()
         for resource_id, resource in stack.get("resource", {}).get("kubernetes_manifest", {}).items()
     }
-    assert {f"eso-config-{env}/cluster_secret_store" for env in TERRAFORM_DELIVERED} <= set(problems)
+    stores = {
+        f"eso-config-{env.name}/cluster_secret_store"
+        for env in synth_set.environments
+        if env.delivery.mode is DeliveryMode.TERRAFORM and env.uses_cluster_secret_store
+    }
+    assert stores <= set(problems)
     assert problems == {where: [] for where in problems}
 
 
-def test_every_emitted_chart_values_document_validates(example_outdir):
+def test_every_emitted_chart_values_document_validates(synth_set):
     problems = {
-        f"{name}/{resource_id}": chart_values_problems(json.loads(values))
-        for name, stack in stacks(example_outdir).items()
+        f"{name}/{resource_id}": chart_values_problems(yaml.safe_load(values))
+        for name, stack in stacks(synth_set.outdir).items()
         for resource_id, release in stack.get("resource", {}).get("helm_release", {}).items()
         if release["chart"] == "external-secrets"
         for values in release["values"]
     }
-    assert len(problems) == len(EXAMPLES)
+    assert len(problems) == len(synth_set.environments)  # one ESO release per environment
     assert problems == {where: [] for where in problems}
 
 
-def test_every_output_carrying_the_client_secret_is_sensitive(example_outdir):
+def service_principal_stacks(synth_set) -> set[str]:
+    return {f"azure-{env.name}" for env in synth_set.environments if env.eso.auth is EsoAuth.SERVICE_PRINCIPAL}
+
+
+def test_every_output_carrying_the_client_secret_is_sensitive(synth_set):
     carrying = {
         f"{name}.{output_id}": output.get("sensitive", False)
-        for name, stack in stacks(example_outdir).items()
+        for name, stack in stacks(synth_set.outdir).items()
         for output_id, output in stack.get("output", {}).items()
         if "azuread_application_password." in output["value"]
     }
-    assert carrying  # the dev example uses a service principal
+    assert {where.split(".")[0] for where in carrying} >= service_principal_stacks(synth_set)
     assert carrying == {where: True for where in carrying}
 
 
-def test_no_secret_or_password_is_written_as_a_literal(example_outdir):
+def test_no_secret_or_password_is_written_as_a_literal(synth_set):
     literals = [
         f"{name}: {path}"
-        for name, stack in stacks(example_outdir).items()
+        for name, stack in stacks(synth_set.outdir).items()
         for path, value in strings_under_secret_keys(stack)
         if not EXPRESSION.fullmatch(value)
     ]
     assert literals == []
 
 
-def test_every_kubernetes_secret_value_is_a_reference(example_outdir):
+def test_every_kubernetes_secret_value_is_a_reference(synth_set):
     values = {
         f"{name}/{resource_id}.{key}": value
-        for name, stack in stacks(example_outdir).items()
+        for name, stack in stacks(synth_set.outdir).items()
         for resource_id, secret in stack.get("resource", {}).get("kubernetes_secret_v1", {}).items()
         for key, value in secret.get("data", {}).items()
     }
-    assert values  # the dev example has the service principal's credentials
+    # Each service principal environment hands ESO its credentials in a Kubernetes Secret (stack eso-<env>).
+    expected = {stack.replace("azure-", "eso-", 1) for stack in service_principal_stacks(synth_set)}
+    assert {where.split("/")[0] for where in values} >= expected
     assert [where for where, value in values.items() if not EXPRESSION.fullmatch(value)] == []

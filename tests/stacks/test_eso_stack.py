@@ -6,8 +6,9 @@ synth turns cross-stack references into outputs and ``terraform_remote_state``.
 
 from __future__ import annotations
 
-import json
 import re
+
+import yaml
 
 from eso_checks import chart_values_problems
 from support import make_env, only, resources, synth_app
@@ -25,7 +26,7 @@ def azure_output_behind(reference: str, synthesized: dict) -> dict:
 
 def release_values(stack: dict) -> dict:
     (values,) = only(stack, "helm_release")["values"]
-    return json.loads(values)
+    return yaml.safe_load(values)
 
 
 def test_providers_reach_the_cluster_through_the_kubeconfig_only(tmp_path):
@@ -38,10 +39,19 @@ def test_providers_reach_the_cluster_through_the_kubeconfig_only(tmp_path):
 def test_stateful_resources_keep_their_ids(tmp_path):
     stack = synth_app([make_env()], tmp_path)["eso-test"]
     assert {kind: sorted(found) for kind, found in stack["resource"].items()} == {
-        "helm_release": ["eso_release_ACFCB62B"],
-        "kubernetes_namespace_v1": ["eso_namespace_4166A5F2"],
-        "kubernetes_secret_v1": ["azure_credentials_secret_635317B5"],
+        "helm_release": ["eso_release"],
+        "kubernetes_namespace_v1": ["eso_namespace"],
+        "kubernetes_secret_v1": ["azure_credentials"],
     }
+
+
+def test_state_at_the_former_ids_moves_to_the_readable_ones(tmp_path):
+    stack = synth_app([make_env()], tmp_path)["eso-test"]
+    assert stack["moved"] == [
+        {"from": "helm_release.eso_release_ACFCB62B", "to": "helm_release.eso_release"},
+        {"from": "kubernetes_namespace_v1.eso_namespace_4166A5F2", "to": "kubernetes_namespace_v1.eso_namespace"},
+        {"from": "kubernetes_secret_v1.azure_credentials_secret_635317B5", "to": "kubernetes_secret_v1.azure_credentials"},
+    ]
 
 
 def test_service_principal_credentials_come_from_the_azure_stack(tmp_path):

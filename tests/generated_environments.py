@@ -1,0 +1,125 @@
+"""Environment files no example resembles, written into a folder for the gates to run against.
+
+The gates (tests/quality/) run over the example environments and over this set, through the same fixtures: a
+gate that holds only for `dev` and `prod` fails here. The set is varied on purpose; each file says what it adds.
+Values are valid, look like no secret, and every vault name is unique, so the set stays valid as rules tighten.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TENANT = "22222222-2222-2222-2222-222222222222"
+SUBNETS = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/net-rg/providers/Microsoft.Network"
+OIDC_ISSUER = "https://northeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/33333333/"
+
+# A dev-like environment (open firewall, no private endpoint, secrets without expiry, local state) that signs in
+# with workload identity; several apps with every kind of secret, shared and isolated, delivered by Terraform.
+QA2: dict[str, Any] = {
+    "azure": {"location": "northeurope", "resource_group": "rg-qa2-secrets", "tags": {"team": "payments"}},
+    "key_vault": {
+        "name": "kv-qa2-generated",
+        "soft_delete_retention_days": 7,
+        "network_acls": {"default_action": "Allow"},
+    },
+    "eso": {"auth": "workload_identity", "restrict_to_app_namespaces": True},
+    "cluster": {"context": "aks-qa2", "oidc_issuer_url": OIDC_ISSUER},
+    "apps": {
+        "billing": {
+            "namespace": "billing",
+            "create_namespace": True,
+            "static_secrets": {"db-host": "billing-db.billing.svc.cluster.local", "db-user": "billing"},
+            "random_secrets": {"db-password": {}},
+            "sensitive_secrets": {"payment-api-key": {"variable": "billing_payment_api_key"}},
+            "external_secret": {
+                "refresh_interval": "15m",
+                "data": {
+                    "DB_HOST": "db-host",
+                    "DB_USER": "db-user",
+                    "DB_PASSWORD": "db-password",
+                    "PAYMENT_API_KEY": "payment-api-key",
+                    "API_URL": "db-host",
+                },
+                "template": {"DSN": "postgres://{{ .DB_USER }}:{{ .DB_PASSWORD }}@{{ .DB_HOST }}/billing"},
+            },
+        },
+        "reports": {
+            "isolation": "isolated",
+            "static_secrets": {"bucket-name": "reports-archive"},
+            "random_secrets": {"signing-key": {"length": 64, "special": False, "min_special": 0}},
+        },
+        "notifier": {
+            "namespace": "notifier",
+            "sensitive_secrets": {"smtp-password": {"variable": "notifier_smtp_password"}},
+        },
+    },
+    "backend": {"type": "local"},
+    "delivery": {"mode": "terraform"},
+}
+
+# Hardened like the prod example but otherwise unlike it: a service principal, HCP Terraform state, GitOps
+# delivery, a firewall limited to a subnet, a private endpoint, every secret with an expiry date.
+EDGE: dict[str, Any] = {
+    "azure": {"location": "westus2", "resource_group": "rg-edge", "tenant_id": TENANT},
+    "key_vault": {
+        "name": "kv-edge-generated",
+        "purge_protection_enabled": True,
+        "network_acls": {
+            "default_action": "Deny",
+            "bypass": "None",
+            "virtual_network_subnet_ids": [f"{SUBNETS}/virtualNetworks/edge/subnets/nodes"],
+        },
+        "private_endpoint": {"subnet_id": f"{SUBNETS}/virtualNetworks/edge/subnets/endpoints"},
+        "write_only_secrets": True,
+    },
+    "eso": {"auth": "service_principal", "service_principal": {"display_name": "eso-edge"}},
+    "cluster": {"context": "edge"},
+    "apps": {
+        "storefront": {
+            "static_secrets": {
+                "cdn-host": {"value": "cdn.example.org", "expiration_date": "2028-01-31T00:00:00Z"},
+            },
+            "random_secrets": {
+                "session-key": {"version": 2, "content_type": "opaque", "expiration_date": "2028-01-31T00:00:00Z"},
+            },
+            "sensitive_secrets": {
+                "search-api-key": {"variable": "storefront_search_api_key", "expiration_date": "2028-01-31T00:00:00Z"},
+            },
+        },
+        "ledger": {
+            "isolation": "isolated",
+            "random_secrets": {"db-password": {"expiration_date": "2028-01-31T00:00:00Z"}},
+            "external_secret": {"target_name": "ledger-db", "data": {"PGPASSWORD": "db-password"}},
+        },
+    },
+    "backend": {"type": "cloud", "organization": "generated-org", "workspace_prefix": "gen", "project": "gates"},
+    "delivery": {"mode": "gitops", "repo_url": "https://git.example.org/platform/secrets.git"},
+}
+
+# Purge protection off and a firewall that denies with no rule: the checks that follow from those settings fail
+# here and only here. An azurerm backend; one app with a single static secret.
+LAB7: dict[str, Any] = {
+    "azure": {"location": "westeurope", "resource_group": "rg-lab7"},
+    "key_vault": {"name": "kv-lab7-generated", "purge_protection_enabled": False, "prevent_destroy": False},
+    "eso": {"auth": "service_principal"},
+    "cluster": {"context": "lab7"},
+    "apps": {"inventory": {"static_secrets": {"api-url": "https://inventory.example.org/v2"}}},
+    "backend": {
+        "type": "azurerm",
+        "resource_group_name": "rg-tfstate",
+        "storage_account_name": "sttfstategenerated",
+    },
+}
+
+GENERATED: dict[str, dict[str, Any]] = {"qa2": QA2, "edge": EDGE, "lab7": LAB7}
+
+
+def write_generated_environments(directory: Path) -> Path:
+    """``<directory>/<env>.yaml`` for each generated environment; returns ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, data in GENERATED.items():
+        (directory / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return directory
