@@ -6,6 +6,7 @@
 #   make test             run the whole test suite
 #   make review [ENV=dev] synthesize, then print what will be deployed as Markdown tables (docs/quality-gates.md)
 #   make benchmark        time a full synth, lazy vs eager provider loading (docs/performance.md)
+#   make schema           regenerate environments/schema.json and the tables of docs/environments.md from config/
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -38,7 +39,7 @@ export PATH := $(abspath $(TERRAFORM_DIR)):$(PATH)
 CDKTF_CLI_VERSION := 0.21.0
 CDKTF = npx --yes cdktf-cli@$(CDKTF_CLI_VERSION)
 
-.PHONY: help synth test review benchmark install lock provider-locks clean list deploy diff require-stack terraform
+.PHONY: help synth test review benchmark schema install lock provider-locks clean list deploy diff require-stack terraform
 
 help:
 	@echo "make synth [ENV=dev]   synthesize the example environments into cdktf.out/"
@@ -48,6 +49,7 @@ help:
 	@echo "make diff STACK=...    plan one stack (cdktf diff)"
 	@echo "make deploy STACK=...  apply one stack (cdktf deploy; asks before applying, ARGS=--auto-approve to skip)"
 	@echo "make benchmark         time a full synth, lazy vs eager provider loading [REPEAT=3]"
+	@echo "make schema            regenerate environments/schema.json and docs/environments.md's tables"
 	@echo "make provider-locks    write locks/<stack>.terraform.lock.hcl [STACK=...] (needs the Terraform registry)"
 	@echo "make lock              re-lock Pipfile.lock after editing Pipfile"
 
@@ -102,6 +104,11 @@ provider-locks: synth
 
 benchmark: $(INSTALLED) terraform
 	@$(PY) scripts/benchmark.py $(if $(REPEAT),--repeat $(REPEAT))
+
+# The environment files' JSON Schema (editors read it) and the reference tables, generated from the models in
+# config/; a test fails when either is stale.
+schema: $(INSTALLED)
+	@$(PY) scripts/environment_reference.py
 
 lock:
 	@test -x $(TOOLS)/bin/pipenv || ($(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet pipenv==$(PIPENV_VERSION))

@@ -6,6 +6,10 @@ An app declares its secrets by key; each becomes the vault secret ``<app>-<key>`
 * ``sensitive_secrets``: values a person supplies at apply time through a sensitive Terraform variable
   (``TF_VAR_<variable>`` or an HCP Terraform workspace variable), never in the file.
 The app's ExternalSecret maps them to Kubernetes keys in the app's namespace.
+
+:class:`AppFile` is the app as its file writes it; :func:`resolve_apps` derives the :class:`AppSettings` that
+stacks read (names, defaults that depend on the app's name or on ``eso.app_isolation``) and checks the rules that
+span secrets or apps.
 """
 
 from __future__ import annotations
@@ -14,13 +18,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any, ClassVar, Union
 
-from config.eso import DNS_LABEL_RULE, Isolation, check_dns_label
-from config.reader import MISSING, Section, check_pattern, fail
-from config.secret_values import HIDDEN, check_tags_hold_no_secret, secret_detector, template_literals
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 
-# -- models ---------------------------------------------------------------------------------------------------
+from config.eso import DNS_LABEL_RULE, DNS_LABEL_PATTERN, DnsLabel, Isolation
+from config.reader import (
+    HIDDEN, MISSING, Flag, Rule, Settings, Variants, choice, pattern_check, problem, settings, sorted_map, text, whole,
+)
+from config.secret_values import refuse_secret_tags, refuse_secret_template_literals, secret_detector
 
 
 class SecretKind(Enum):
@@ -42,18 +48,220 @@ class DeletionPolicy(Enum):
     MERGE = "Merge"
 
 
-@dataclass(frozen=True)
-class RandomPolicy:
+# -- rules ----------------------------------------------------------------------------------------------------
+
+SECRET_KEY_RULE = "letters, digits and single dashes, starting and ending with a letter or digit"
+SECRET_KEY_PATTERN = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
+check_secret_key = pattern_check(SECRET_KEY_PATTERN, SECRET_KEY_RULE)
+SecretKey = text(SECRET_KEY_RULE, SECRET_KEY_PATTERN, explain=lambda _: f"secret keys must be {SECRET_KEY_RULE}")
+VAULT_SECRET_NAME_RULE = "1-127 letters, digits and dashes"
+AppName = text(DNS_LABEL_RULE, DNS_LABEL_PATTERN, explain=lambda _: f"app names must be {DNS_LABEL_RULE}")
+Variable = text("a Terraform variable name: letters, digits, '_' and '-', starting with a letter or '_'",
+                r"^[A-Za-z_][A-Za-z0-9_-]*$")
+K8sKey = text("a Kubernetes Secret key: letters, digits, '-', '_' and '.'", r"^[-._a-zA-Z0-9]{1,253}$")
+Special = text("punctuation characters other than quotes, backslash and space", r"^[-!#$%&()*+,./:;<=>?@\[\]^_{|}~]+$")
+ContentType = text("at most 255 characters, such as 'text/plain'", min_length=1, max_length=255)
+
+DURATION_RULE = "a duration such as '1h', '30m' or '1h30m' (Go syntax), at least 1m"
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+def duration_seconds(value: str) -> float:
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION_PART.findall(value))
+
+
+Duration = text(DURATION_RULE, r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$",
+                check=lambda value: f"must be {DURATION_RULE}" if duration_seconds(value) < 60 else None)
+
+
+_NO_DATE = "must be a UTC date and time in RFC 3339 form, such as '2027-12-31T00:00:00Z'"
+
+
+def _check_date(value: str) -> str | None:
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:  # the form is right, the date does not exist (2027-02-30)
+        return _NO_DATE
+    return None
+
+
+ExpirationDate = text("an RFC 3339 UTC date", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$",
+                      explain=lambda _: _NO_DATE, check=_check_date)
+
+# Key names that say "this is a secret": such a value must not be written in an environment file.
+_SECRET_WORDS = re.compile(r"(password|passwd|pwd|secret|token|api-?key|private-?key|credential|connection-?string)", re.I)
+
+# Key Vault throttles at 4,000 GET/LIST transactions per vault per 10 seconds
+# (https://learn.microsoft.com/azure/key-vault/general/service-limits); ESO makes one GET per data entry per
+# refresh. Steady load from ExternalSecrets may use at most this share, leaving room for bursts (every
+# ExternalSecret refreshes at once when ESO restarts), deployments and other clients.
+KEY_VAULT_GETS_PER_SECOND = 400
+SAFE_SHARE = 0.25
+
+
+def may_hold_a_secret(loc: tuple) -> bool:
+    """Whether a value at this location of the file may be a secret, so that no message shows it: a static secret
+    whose key names a secret. (A sensitive secret's value has no place in the file: its messages never show it.)"""
+    return len(loc) > 3 and loc[0] == "apps" and loc[2] == "static_secrets" and bool(_SECRET_WORDS.search(str(loc[3])))
+
+
+def default_k8s_key(secret_key: str) -> str:
+    """``db-password`` -> ``DB_PASSWORD``: the environment-variable style most apps read."""
+    return secret_key.upper().replace("-", "_")
+
+
+def _variable_for(app: str, key: str) -> str:
+    return f"{app.replace('-', '_')}_{key.replace('-', '_')}"
+
+
+# -- the file's models ----------------------------------------------------------------------------------------
+
+
+@settings
+class SecretMetadata(Settings):
+    content_type: ContentType = Field("text/plain", description="The vault secret's content type.")
+    expiration_date: ExpirationDate | None = Field(None, description="UTC RFC 3339, such as 2027-12-31T00:00:00Z.")
+    tags: Annotated[sorted_map(str, text("a tag value")), AfterValidator(refuse_secret_tags)] = Field(
+        default_factory=dict, description="Tags of the vault secret ('app' and 'source' are added)."
+    )
+
+
+ALLOW_SECRET_LIKE_RULE = "the reason the value is public although it looks secret, such as 'public CDN host name'"
+
+
+@settings
+class StaticSecret(SecretMetadata):
+    value: text("a value that is not secret (a user name, a host)") = Field(description="The value, not secret.")
+    allow_secret_like: text(ALLOW_SECRET_LIKE_RULE, r"^\s*\S.{8,}\S\s*$", explain=lambda _: (
+        f"must be {ALLOW_SECRET_LIKE_RULE} (at least 10 characters)")) | None = Field(
+        None, description="Why a value that detect-secrets takes for a secret is public (a host name with a "
+        "token-like label); refused when no detector flags the value.",
+    )
+
+
+@settings
+class RandomPolicy(Settings):
     """How a random secret is generated. The default is 32 characters that need no escaping in a URL, a
     connection string or a shell: letters, digits, '-' and '_' (https://www.rfc-editor.org/rfc/rfc3986#section-2.3)."""
 
-    length: int = 32
-    special: bool = True
-    override_special: str = "-_"
-    min_lower: int = 1
-    min_upper: int = 1
-    min_numeric: int = 1
-    min_special: int = 0
+    length: whole(16, 256, "characters") = Field(32, description="Characters; at least the sum of the min_* settings.")
+    special: Flag = Field(True, description="Use the special characters of override_special.")
+    override_special: Special = Field("-_", description="The special characters to use.")
+    min_lower: whole(0, 64) = Field(1, description="At least this many lower-case letters.")
+    min_upper: whole(0, 64) = Field(1, description="At least this many upper-case letters.")
+    min_numeric: whole(0, 64) = Field(1, description="At least this many digits.")
+    min_special: whole(0, 64) = Field(0, description="At least this many special characters (0 without special).")
+
+    @model_validator(mode="after")
+    def _minimums_fit(self) -> RandomPolicy:
+        minimums = self.min_lower + self.min_upper + self.min_numeric + self.min_special
+        if minimums > self.length:
+            raise problem(f"must be at least the sum of the min_* settings ({minimums})", at=("length",), value=self.length)
+        if self.min_special and not self.special:
+            raise problem("must be 0 when special is false", at=("min_special",), value=self.min_special)
+        return self
+
+
+@settings
+class VersionedSecret(SecretMetadata):
+    version: whole(1, 1_000_000) = Field(
+        1, description="Bump to rotate: a new random value, or (write-only vaults) a new write of the supplied value."
+    )
+
+
+@settings
+class RandomSecret(RandomPolicy, VersionedSecret):
+    """A value Terraform generates (``random_password``)."""
+
+
+@settings
+class SensitiveSecret(VersionedSecret):
+    """A value supplied at apply time through the sensitive Terraform variable ``variable``."""
+
+    refused: ClassVar[dict[str, tuple[bool, str]]] = {"value": (False, (
+        "a secret value never goes into an environment file: name a sensitive Terraform variable with 'variable' and "
+        "give its value at apply time (TF_VAR_<variable>, or an HCP Terraform workspace variable marked sensitive)"))}
+    variable: Variable = Field(description="The sensitive Terraform variable that supplies the value (TF_VAR_<variable>).")
+
+
+def _sensitive(value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise problem(lambda path: (
+            "must be a mapping naming the sensitive Terraform variable that supplies the value at apply time, such as "
+            f"{{variable: {_variable_for(path.split('.')[1], path.split('.')[-1])}}}; the value itself never goes "
+            "into an environment file"), shown=False)
+    return value
+
+
+# A static secret is written `key: value` or `key: {value: ..., ...}`: told apart by the form, not by a key.
+_STATIC_FORMS = {"text": text("a value that is not secret, or a mapping with 'value'"), "mapping": StaticSecret}
+StaticValue = Annotated[
+    Union[tuple(Annotated[form, Tag(tag)] for tag, form in _STATIC_FORMS.items())],
+    Discriminator(lambda value: "mapping" if isinstance(value, (dict, StaticSecret)) else "text"),
+    Variants("form", _STATIC_FORMS, Rule("a value or a mapping")),
+]
+RandomValue = Annotated[RandomSecret, BeforeValidator(lambda v: {} if v is None else v,
+                                                      json_schema_input_type=RandomSecret | None)]
+SensitiveValue = Annotated[SensitiveSecret, BeforeValidator(_sensitive)]
+
+
+@settings
+class ExternalSecretFile(Settings):
+    """The app's ExternalSecret (https://external-secrets.io/latest/api/externalsecret/)."""
+
+    target_name: DnsLabel | None = Field(None, description="The Kubernetes Secret ESO writes. Default: the app's name.")
+    refresh_interval: Duration = Field("1h", description="How often ESO reads the vault.")
+    creation_policy: choice(CreationPolicy) = Field(CreationPolicy.OWNER, description="ESO's creationPolicy.")
+    deletion_policy: choice(DeletionPolicy) = Field(
+        DeletionPolicy.RETAIN, description="ESO's deletionPolicy: Delete needs Owner, Merge not with None."
+    )
+    data: dict[K8sKey, text("the key of one of the app's secrets")] | None = Field(
+        None, description="Kubernetes key -> secret key. Default: every secret, as DB_PASSWORD for db-password."
+    )
+    template: Annotated[sorted_map(K8sKey, text("a Go template over the data keys")),
+                        AfterValidator(refuse_secret_template_literals)] = Field(
+        default_factory=dict, description="Derived keys: Go templates over the data keys."
+    )
+
+    @model_validator(mode="after")
+    def _policies_go_together(self) -> ExternalSecretFile:
+        # Rules ESO's admission webhook enforces (the CRD schema cannot): see ../shared/eso/README.md.
+        if self.deletion_policy is DeletionPolicy.DELETE and self.creation_policy is not CreationPolicy.OWNER:
+            raise problem("requires creation_policy 'Owner'", at=("deletion_policy",), value="Delete")
+        if self.deletion_policy is DeletionPolicy.MERGE and self.creation_policy is CreationPolicy.NONE:
+            raise problem("cannot go with creation_policy 'None'", at=("deletion_policy",), value="Merge")
+        return self
+
+
+@settings
+class AppFile(Settings):
+    namespace: DnsLabel | None = Field(None, description="The namespace the secrets are synced into. Default: the app's name.")
+    create_namespace: Flag = Field(
+        False, description="Create the namespace (in stack eso-<env>; usually the app's own deployment owns it)."
+    )
+    isolation: choice(Isolation) | None = Field(
+        None, description="shared or isolated (needs a namespace of its own). Default: eso.app_isolation."
+    )
+    service_account: DnsLabel | None = Field(
+        None, description="Isolated apps: the service account (workload identity) or Secret (service principal) "
+        "the app's SecretStore signs in with. Default: external-secrets-<app>.",
+    )
+    static_secrets: dict[SecretKey, StaticValue] = Field(
+        default_factory=dict, description="Values that are not secret (a user name, a host): `key: value`, or "
+        "a mapping with `value`. A key that names a secret (password, token, api-key, ...) is refused."
+    )
+    random_secrets: dict[SecretKey, RandomValue] = Field(
+        default_factory=dict, description="Values Terraform generates: `key: {}` for 32 URL-safe characters."
+    )
+    sensitive_secrets: dict[SecretKey, SensitiveValue] = Field(
+        default_factory=dict, description="Values supplied at apply time through sensitive Terraform variables; "
+        "a `value` is refused."
+    )
+    external_secret: ExternalSecretFile | None = Field(None, description="The app's ExternalSecret.")
+
+
+# -- what stacks read -----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -120,409 +328,166 @@ class AppSettings:
         return next(secret for secret in self.secrets if secret.key == key)
 
 
-# -- rules ----------------------------------------------------------------------------------------------------
-
-SECRET_KEY_RULE = "letters, digits and single dashes, starting and ending with a letter or digit"
-check_secret_key = check_pattern(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*", SECRET_KEY_RULE)
-VAULT_SECRET_NAME_RULE = "1-127 letters, digits and dashes"
-_VAULT_SECRET_NAME = re.compile(r"[A-Za-z0-9-]{1,127}")
-
-VARIABLE_RULE = "a Terraform variable name: letters, digits, '_' and '-', starting with a letter or '_'"
-check_variable = check_pattern(r"[A-Za-z_][A-Za-z0-9_-]*", VARIABLE_RULE)
-
-K8S_KEY_RULE = "a Kubernetes Secret key: letters, digits, '-', '_' and '.'"
-check_k8s_key = check_pattern(r"[-._a-zA-Z0-9]{1,253}", K8S_KEY_RULE)
-
-SPECIAL_RULE = "punctuation characters other than quotes, backslash and space"
-check_special = check_pattern(r"[!#$%&()*+,\-./:;<=>?@\[\]^_{|}~]+", SPECIAL_RULE)
-
-CONTENT_TYPE_RULE = "at most 255 characters, such as 'text/plain'"
-
-DURATION_RULE = "a duration such as '1h', '30m' or '1h30m' (Go syntax), at least 1m"
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
-_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
-
-# Key names that say "this is a secret": such a value must not be written in an environment file.
-_SECRET_WORDS = re.compile(r"(password|passwd|pwd|secret|token|api-?key|private-?key|credential|connection-?string)", re.I)
-
-# Key Vault throttles at 4,000 GET/LIST transactions per vault per 10 seconds
-# (https://learn.microsoft.com/azure/key-vault/general/service-limits); ESO makes one GET per data entry per
-# refresh. Steady load from ExternalSecrets may use at most this share, leaving room for bursts (every
-# ExternalSecret refreshes at once when ESO restarts), deployments and other clients.
-KEY_VAULT_GETS_PER_SECOND = 400
-SAFE_SHARE = 0.25
+# (field path, value shown or MISSING, rule): a rule broken across secrets or apps.
+Problem = tuple[str, Any, str]
+_TEMPLATE_REFERENCE = re.compile(r"\{\{[^}]*?\.([A-Za-z0-9_.-]+)[^}]*\}\}")
+_POLICY_FIELDS = tuple(RandomPolicy.__pydantic_fields__)
 
 
-def duration_seconds(value: str) -> float:
-    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION_PART.findall(value))
-
-
-def check_duration(value: str) -> str | None:
-    if not re.fullmatch(r"(\d+(?:\.\d+)?(ns|us|µs|ms|s|m|h))+", value) or duration_seconds(value) < 60:
-        return f"must be {DURATION_RULE}"
-    return None
-
-
-def check_expiration_date(value: str) -> str | None:
-    problem = "must be a UTC date and time in RFC 3339 form, such as '2027-12-31T00:00:00Z'"
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", value):
-        return problem
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return problem
-    return None
-
-
-def check_content_type(value: str) -> str | None:
-    return None if 1 <= len(value) <= 255 else f"must be {CONTENT_TYPE_RULE}"
-
-
-def default_k8s_key(secret_key: str) -> str:
-    """``db-password`` -> ``DB_PASSWORD``: the environment-variable style most apps read."""
-    return secret_key.upper().replace("-", "_")
-
-
-# -- parsing --------------------------------------------------------------------------------------------------
-
-
-METADATA_KEYS = ("content_type", "expiration_date", "tags")
-
-
-def _metadata(section: Section, app: str, kind: SecretKind) -> dict[str, Any]:
-    tags = section.string_map("tags", rule="a tag value")
-    check_tags_hold_no_secret(section, tags)
-    return {
-        "content_type": section.string("content_type", "text/plain", rule=CONTENT_TYPE_RULE, check=check_content_type),
-        "expiration_date": section.string(
-            "expiration_date", None, rule="an RFC 3339 UTC date", check=check_expiration_date
-        ),
-        "tags": {"app": app, "source": kind.value, **tags},
-    }
-
-
-def _vault_name(section: Section, app: str, key: str) -> str:
-    problem = check_secret_key(key)
-    if problem:
-        section.fail(key, key, f"secret keys must be {SECRET_KEY_RULE}")
-    name = f"{app}-{key}"
-    if not _VAULT_SECRET_NAME.fullmatch(name):
-        section.fail(key, name, f"the vault secret name '<app>-<key>' must be {VAULT_SECRET_NAME_RULE}")
-    return name
-
-
-def _versioned_spec(
-    section: Section, entry: Section, app: str, key: str, name: str, kind: SecretKind, **value_source: Any
-) -> SecretSpec:
-    """A generated or supplied secret: its value source, rotation ``version`` and metadata, read from ``entry``."""
-    version = entry.integer("version", 1, minimum=1, maximum=1_000_000)
-    metadata = _metadata(entry, app, kind)
-    entry.done()
-    return SecretSpec(
-        key=key, vault_name=name, kind=kind, declared_at=section.field(key), version=version, **value_source, **metadata
-    )
+def _secrets(name: str, app: AppFile, problems: list[Problem]) -> list[SecretSpec]:
+    declared: list[tuple[SecretKind, str, Any]] = [
+        *((SecretKind.STATIC, key, entry) for key, entry in app.static_secrets.items()),
+        *((SecretKind.RANDOM, key, entry) for key, entry in app.random_secrets.items()),
+        *((SecretKind.SENSITIVE, key, entry) for key, entry in app.sensitive_secrets.items()),
+    ]
+    secrets: list[SecretSpec] = []
+    for kind, key, entry in declared:
+        at = f"apps.{name}.{kind.value}_secrets.{key}"
+        vault_name = f"{name}-{key}"
+        if len(vault_name) > 127:
+            problems.append((at, vault_name, f"the vault secret name '<app>-<key>' must be {VAULT_SECRET_NAME_RULE}"))
+        if kind is SecretKind.STATIC:
+            problems.extend(_static_problems(name, key, at, entry))
+            entry = StaticSecret(value=entry) if isinstance(entry, str) else entry
+        secrets.append(SecretSpec(
+            key=key, vault_name=vault_name, kind=kind, declared_at=at,
+            value=getattr(entry, "value", None),
+            variable=getattr(entry, "variable", None),
+            random=RandomPolicy(**{f: getattr(entry, f) for f in _POLICY_FIELDS})
+            if kind is SecretKind.RANDOM else None,
+            version=getattr(entry, "version", 1),
+            content_type=entry.content_type,
+            expiration_date=entry.expiration_date,
+            tags={"app": name, "source": kind.value, **entry.tags},
+        ))
+    first: dict[str, SecretSpec] = {}
+    for secret in secrets:
+        if secret.key in first:
+            problems.append((secret.declared_at, MISSING, f"is also declared as {first[secret.key].declared_at}"))
+        first.setdefault(secret.key, secret)
+    return list(first.values())
 
 
 def _supply_instead(app: str, key: str) -> str:
-    return (
-        f"generate it with random_secrets ({key}: {{}}), or supply it at apply time with sensitive_secrets "
-        f"({key}: {{variable: {app.replace('-', '_')}_{key.replace('-', '_')}}}) and TF_VAR_<variable>"
+    return (f"generate it with random_secrets ({key}: {{}}), or supply it at apply time with sensitive_secrets "
+            f"({key}: {{variable: {_variable_for(app, key)}}}) and TF_VAR_<variable>")
+
+
+def _static_problems(app: str, key: str, at: str, entry: str | StaticSecret) -> list[Problem]:
+    """A static value is written into Git, cdktf.out and the plan: a key that names a secret is refused, and so
+    is a value that detect-secrets takes for a secret (config/secret_values.py), unless ``allow_secret_like`` says
+    why it is public."""
+    if _SECRET_WORDS.search(key):
+        return [(at, HIDDEN, f"looks like a secret, and a secret value never goes into an environment file: "
+                 f"{_supply_instead(app, key)}")]
+    value, written, allowed_because = (
+        (entry, at, None) if isinstance(entry, str) else (entry.value, f"{at}.value", entry.allow_secret_like)
     )
-
-
-def check_static_value_is_not_secret(
-    section: Section, key: str, value: str, app: str, secret_key: str, allowed_because: str | None
-) -> None:
-    """A static value is written into Git, cdktf.out and the plan: one that detect-secrets takes for a secret is
-    refused (config/secret_values.py), unless ``allow_secret_like`` says why it is public. ``key`` is where the
-    value is written in ``section``: the secret's key, or ``value`` in the mapping form."""
-    detector = secret_detector(value, secret_key)
+    detector = secret_detector(value, key)
     if detector and not allowed_because:
-        section.fail(
-            key,
-            HIDDEN,
+        return [(written, HIDDEN, (
             f"looks like a secret ({detector}), and a secret value never goes into an environment file: "
-            f"{_supply_instead(app, secret_key)}; a value that only looks secret (a public host name with a "
-            "token-like label) is written {value: ..., allow_secret_like: <why it is not a secret>}",
-        )
+            f"{_supply_instead(app, key)}; a value that only looks secret (a public host name with a token-like "
+            "label) is written {value: ..., allow_secret_like: <why it is not a secret>}"))]
     if allowed_because and not detector:
-        section.fail(
-            "allow_secret_like",
-            allowed_because,
-            "is given, but no detector takes the value for a secret: remove it, so that a secret written here "
-            "later is refused",
-        )
+        return [(f"{at}.allow_secret_like", allowed_because, (
+            "is given, but no detector takes the value for a secret: remove it, so that a secret written here later "
+            "is refused"))]
+    return []
 
 
-ALLOW_SECRET_LIKE_RULE = "the reason the value is public although it looks secret, such as 'public CDN host name'"
-
-
-def check_reason(value: str) -> str | None:
-    return None if len(value.strip()) >= 10 else f"must be {ALLOW_SECRET_LIKE_RULE} (at least 10 characters)"
-
-
-def _parse_static(section: Section, app: str) -> list[SecretSpec]:
-    secrets = []
-    for key in section.keys():
-        name = _vault_name(section, app, key)
-        if _SECRET_WORDS.search(key):
-            section.fail(
-                key,
-                HIDDEN,
-                f"looks like a secret, and a secret value never goes into an environment file: {_supply_instead(app, key)}",
-            )
-        if isinstance(section.raw[key], dict):
-            entry = section.section(key)
-            entry.expect("value", "allow_secret_like", *METADATA_KEYS)
-            value = entry.string("value", rule="a value that is not secret (a user name, a host)")
-            allowed_because = entry.string("allow_secret_like", None, rule=ALLOW_SECRET_LIKE_RULE, check=check_reason)
-            check_static_value_is_not_secret(entry, "value", value, app, key, allowed_because)
-            metadata = _metadata(entry, app, SecretKind.STATIC)
-            entry.done()
-        else:
-            value = section.string(key, rule="a value that is not secret, or a mapping with 'value'")
-            check_static_value_is_not_secret(section, key, value, app, key, None)
-            metadata = {"content_type": "text/plain", "expiration_date": None, "tags": {"app": app, "source": "static"}}
-        secrets.append(
-            SecretSpec(
-                key=key, vault_name=name, kind=SecretKind.STATIC, declared_at=section.field(key), value=value, **metadata
-            )
-        )
-    section.done()
-    return secrets
-
-
-def _parse_random(section: Section, app: str) -> list[SecretSpec]:
-    secrets = []
-    for key in section.keys():
-        name = _vault_name(section, app, key)
-        entry = section.section(key)
-        entry.expect(
-            "length", "special", "override_special", "min_lower", "min_upper", "min_numeric", "min_special",
-            "version", *METADATA_KEYS,
-        )
-        defaults = RandomPolicy()
-        policy = RandomPolicy(
-            length=entry.integer("length", defaults.length, minimum=16, maximum=256, unit="characters"),
-            special=entry.boolean("special", defaults.special),
-            override_special=entry.string("override_special", defaults.override_special, rule=SPECIAL_RULE, check=check_special),
-            min_lower=entry.integer("min_lower", defaults.min_lower, minimum=0, maximum=64),
-            min_upper=entry.integer("min_upper", defaults.min_upper, minimum=0, maximum=64),
-            min_numeric=entry.integer("min_numeric", defaults.min_numeric, minimum=0, maximum=64),
-            min_special=entry.integer("min_special", defaults.min_special, minimum=0, maximum=64),
-        )
-        minimums = policy.min_lower + policy.min_upper + policy.min_numeric + policy.min_special
-        if minimums > policy.length:
-            entry.fail("length", policy.length, f"must be at least the sum of the min_* settings ({minimums})")
-        if policy.min_special and not policy.special:
-            entry.fail("min_special", policy.min_special, "must be 0 when special is false")
-        secrets.append(_versioned_spec(section, entry, app, key, name, SecretKind.RANDOM, random=policy))
-    section.done()
-    return secrets
-
-
-def _parse_sensitive(section: Section, app: str) -> list[SecretSpec]:
-    secrets = []
-    for key in section.keys():
-        name = _vault_name(section, app, key)
-        if not isinstance(section.raw[key], dict):
-            section.fail(
-                key,
-                "<not shown>",
-                f"must be a mapping naming the sensitive Terraform variable that supplies the value at apply time, "
-                f"such as {{variable: {app.replace('-', '_')}_{key.replace('-', '_')}}}; the value itself never "
-                "goes into an environment file",
-            )
-        entry = section.section(key)
-        entry.expect("variable", "value", "version", *METADATA_KEYS)
-        if entry.has("value"):
-            entry.fail(
-                "value",
-                "<not shown>",
-                "a secret value never goes into an environment file: name a sensitive Terraform variable with "
-                "'variable' and give its value at apply time (TF_VAR_<variable>, or an HCP Terraform workspace "
-                "variable marked sensitive)",
-            )
-        variable = entry.string("variable", rule=VARIABLE_RULE, check=check_variable)
-        secrets.append(_versioned_spec(section, entry, app, key, name, SecretKind.SENSITIVE, variable=variable))
-    section.done()
-    return secrets
-
-
-_TEMPLATE_REFERENCE = re.compile(r"\{\{[^}]*?\.([A-Za-z0-9_.-]+)[^}]*\}\}")
-
-
-def _parse_external_secret(section: Section, app: str, secrets: list[SecretSpec]) -> ExternalSecretSettings:
-    section.expect(
-        "target_name", "refresh_interval", "creation_policy", "deletion_policy", "data", "template"
-    )
+def _external_secret(name: str, file: ExternalSecretFile, secrets: list[SecretSpec], problems: list[Problem]) -> ExternalSecretSettings:
+    at = f"apps.{name}.external_secret"
     keys = {secret.key for secret in secrets}
-    data_section = section.section("data")
-    if section.has("data"):
-        data = []
-        for k8s_key in data_section.keys():
-            problem = check_k8s_key(k8s_key)
-            if problem:
-                data_section.fail(k8s_key, k8s_key, problem)
-            secret_key = data_section.string(k8s_key, rule="the key of one of the app's secrets")
-            if secret_key not in keys:
-                known = ", ".join(sorted(keys)) or "none"
-                data_section.fail(k8s_key, secret_key, f"is not a secret of app '{app}' (declared: {known})")
-            data.append((k8s_key, secret_key))
-        data_section.done()
+    if file.data is None:
+        data = tuple((default_k8s_key(secret.key), secret.key) for secret in secrets)
     else:
-        data = [(default_k8s_key(secret.key), secret.key) for secret in secrets]
-    template = section.string_map("template", rule="a Go template over the data keys", check_key=check_k8s_key)
+        data = tuple(file.data.items())
+        for k8s_key, secret_key in data:
+            if secret_key not in keys:
+                problems.append((f"{at}.data.{k8s_key}", secret_key,
+                                 f"is not a secret of app '{name}' (declared: {', '.join(sorted(keys)) or 'none'})"))
     data_keys = {k8s_key for k8s_key, _ in data}
-    for name, text in template.items():
-        check_template_holds_no_secret(section, name, text)
-        for reference in _TEMPLATE_REFERENCE.findall(text):
+    for key, template in file.template.items():
+        for reference in _TEMPLATE_REFERENCE.findall(template):
             if reference not in data_keys:
-                section.fail(
-                    f"template.{name}",
-                    text,
+                problems.append((f"{at}.template.{key}", template, (
                     f"refers to '.{reference}', which is not a data key of this ExternalSecret "
-                    f"({', '.join(sorted(data_keys)) or 'none'})",
-                )
-        if name in data_keys:
-            section.fail(f"template.{name}", text, "has the same name as a data key; give the derived key its own name")
-    settings = ExternalSecretSettings(
-        target_name=section.string("target_name", app, rule=DNS_LABEL_RULE, check=check_dns_label),
-        refresh_interval=section.string("refresh_interval", "1h", rule=DURATION_RULE, check=check_duration),
-        creation_policy=section.choice("creation_policy", CreationPolicy, CreationPolicy.OWNER),
-        deletion_policy=section.choice("deletion_policy", DeletionPolicy, DeletionPolicy.RETAIN),
-        data=tuple(data),
-        template=template,
+                    f"({', '.join(sorted(data_keys)) or 'none'})")))
+        if key in data_keys:
+            problems.append((f"{at}.template.{key}", template, "has the same name as a data key; give the derived key its own name"))
+    if not data:
+        problems.append((f"{at}.data", MISSING, f"app '{name}' declares no secrets, so its ExternalSecret would have no data"))
+    return ExternalSecretSettings(
+        target_name=file.target_name or name,
+        refresh_interval=file.refresh_interval,
+        creation_policy=file.creation_policy,
+        deletion_policy=file.deletion_policy,
+        data=data,
+        template=file.template,
     )
-    # Rules ESO's admission webhook enforces (the CRD schema cannot): see ../shared/eso/README.md.
-    if settings.deletion_policy is DeletionPolicy.DELETE and settings.creation_policy is not CreationPolicy.OWNER:
-        section.fail("deletion_policy", "Delete", "requires creation_policy 'Owner'")
-    if settings.deletion_policy is DeletionPolicy.MERGE and settings.creation_policy is CreationPolicy.NONE:
-        section.fail("deletion_policy", "Merge", "cannot go with creation_policy 'None'")
-    if not settings.data:
-        section.fail("data", MISSING, f"app '{app}' declares no secrets, so its ExternalSecret would have no data")
-    section.done()
-    return settings
 
 
-def check_template_holds_no_secret(section: Section, name: str, text: str) -> None:
-    """A template is written into the ExternalSecret (Git or cdktf.out): its literal text, outside the ``{{ }}``
-    actions, must not hold a secret."""
-    detector = secret_detector(template_literals(text), name)
-    if detector:
-        section.fail(
-            f"template.{name}",
-            HIDDEN,
-            f"holds a literal that looks like a secret ({detector}), and a secret value never goes into an "
-            "environment file: declare it as a random or sensitive secret of the app and refer to its data key, "
-            "as in {{ .POSTGRES_PASSWORD }}",
-        )
+def resolve_apps(apps: dict[str, AppFile], default_isolation: Isolation, problems: list[Problem]) -> tuple[AppSettings, ...]:
+    """The apps as stacks read them, sorted by name; broken rules are added to ``problems``."""
+    resolved = []
+    for name, app in apps.items():
+        secrets = _secrets(name, app, problems)
+        external_secret = None
+        if secrets or app.external_secret:
+            external_secret = _external_secret(name, app.external_secret or ExternalSecretFile(), secrets, problems)
+        resolved.append(AppSettings(
+            name=name,
+            namespace=app.namespace or name,
+            secrets=tuple(secrets),
+            external_secret=external_secret,
+            create_namespace=app.create_namespace,
+            isolation=app.isolation or default_isolation,
+            service_account=app.service_account or f"external-secrets-{name}"[:63].rstrip("-"),
+        ))
+    for check in (_vault_names_are_unique, _variables_are_unique, _vault_request_rate, _isolated_namespaces):
+        problems.extend(check(resolved))
+    return tuple(sorted(resolved, key=lambda app: app.name))
 
 
-def parse_app(section: Section, name: str, default_isolation: Isolation = Isolation.SHARED) -> AppSettings:
-    section.expect(
-        "namespace", "create_namespace", "isolation", "service_account", "static_secrets", "random_secrets",
-        "sensitive_secrets", "external_secret",
-    )
-    namespace = section.string("namespace", name, rule=DNS_LABEL_RULE, check=check_dns_label)
-    create_namespace = section.boolean("create_namespace", False)
-    isolation = section.choice("isolation", Isolation, default_isolation)
-    service_account = section.string(
-        "service_account", f"external-secrets-{name}"[:63].rstrip("-"), rule=DNS_LABEL_RULE, check=check_dns_label
-    )
-    secrets = [
-        *_parse_static(section.section("static_secrets"), name),
-        *_parse_random(section.section("random_secrets"), name),
-        *_parse_sensitive(section.section("sensitive_secrets"), name),
-    ]
-    _refuse_duplicate_keys(section.file, secrets)
-    external_secret = _parse_external_secret(section.section("external_secret"), name, secrets) if secrets else None
-    settings = AppSettings(
-        name=name,
-        namespace=namespace,
-        secrets=tuple(secrets),
-        external_secret=external_secret,
-        create_namespace=create_namespace,
-        isolation=isolation,
-        service_account=service_account,
-    )
-    section.done()
-    return settings
-
-
-def _refuse_duplicate_keys(file: str, secrets: list[SecretSpec]) -> None:
-    seen: dict[str, SecretSpec] = {}
-    for secret in secrets:
-        if secret.key in seen:
-            fail(file, secret.declared_at, MISSING, f"is also declared as {seen[secret.key].declared_at}")
-        seen[secret.key] = secret
-
-
-def parse_apps(section: Section, default_isolation: Isolation = Isolation.SHARED) -> tuple[AppSettings, ...]:
-    apps = []
-    for name in section.keys():
-        if check_dns_label(name):
-            section.fail(name, name, f"app names must be {DNS_LABEL_RULE}")
-        apps.append(parse_app(section.section(name), name, default_isolation))
-    section.done()
-    check_vault_names_are_unique(section.file, apps)
-    check_variables_are_unique(section.file, apps)
-    check_vault_request_rate(section.file, apps)
-    check_isolated_namespaces(section.file, apps)
-    return tuple(sorted(apps, key=lambda app: app.name))
-
-
-def check_isolated_namespaces(file: str, apps: list[AppSettings]) -> None:
+def _isolated_namespaces(apps: list[AppSettings]) -> list[Problem]:
     """An isolated app's namespace holds its own identity and SecretStore: sharing it with another app would let
     that app use them."""
-    by_namespace: dict[str, AppSettings] = {}
+    problems, by_namespace = [], {}
     for app in apps:
         other = by_namespace.get(app.namespace)
         if other and (app.isolated or other.isolated):
-            fail(
-                file,
-                f"apps.{app.name}.namespace",
-                app.namespace,
-                f"is also the namespace of app '{other.name}': an isolated app needs a namespace of its own, or "
-                "the other app could use its SecretStore",
-            )
+            problems.append((f"apps.{app.name}.namespace", app.namespace, (
+                f"is also the namespace of app '{other.name}': an isolated app needs a namespace of its own, or the "
+                "other app could use its SecretStore")))
         by_namespace[app.namespace] = app
+    return problems
 
 
-def check_vault_names_are_unique(file: str, apps: list[AppSettings]) -> None:
+def _vault_names_are_unique(apps: list[AppSettings]) -> list[Problem]:
     """Two declarations that map to the same vault secret name would overwrite each other. Key Vault secret names
     are case-insensitive."""
-    seen: dict[str, SecretSpec] = {}
-    for app in apps:
-        for secret in app.secrets:
-            other = seen.get(secret.vault_name.lower())
-            if other:
-                fail(
-                    file,
-                    secret.declared_at,
-                    MISSING,
-                    f"maps to vault secret '{secret.vault_name}', which {other.declared_at} maps to as well "
-                    f"('{other.vault_name}'; Key Vault secret names are case-insensitive): rename one of the two",
-                )
-            seen[secret.vault_name.lower()] = secret
+    problems, seen = [], {}
+    for secret in (secret for app in apps for secret in app.secrets):
+        other = seen.get(secret.vault_name.lower())
+        if other:
+            problems.append((secret.declared_at, MISSING, (
+                f"maps to vault secret '{secret.vault_name}', which {other.declared_at} maps to as well "
+                f"('{other.vault_name}'; Key Vault secret names are case-insensitive): rename one of the two")))
+        seen[secret.vault_name.lower()] = secret
+    return problems
 
 
-def check_variables_are_unique(file: str, apps: list[AppSettings]) -> None:
+def _variables_are_unique(apps: list[AppSettings]) -> list[Problem]:
     """One sensitive Terraform variable supplies one secret: two secrets naming the same variable are refused."""
-    seen: dict[str, SecretSpec] = {}
-    for app in apps:
-        for secret in app.secrets:
-            if secret.variable is None:
-                continue
-            other = seen.get(secret.variable)
-            if other:
-                fail(
-                    file,
-                    f"{secret.declared_at}.variable",
-                    secret.variable,
-                    f"is also the variable of {other.declared_at}: give each secret its own variable",
-                )
-            seen[secret.variable] = secret
+    problems, seen = [], {}
+    for secret in (secret for app in apps for secret in app.secrets if secret.variable is not None):
+        other = seen.get(secret.variable)
+        if other:
+            problems.append((f"{secret.declared_at}.variable", secret.variable,
+                             f"is also the variable of {other.declared_at}: give each secret its own variable"))
+        seen[secret.variable] = secret
+    return problems
 
 
 def vault_request_rate(apps: tuple[AppSettings, ...] | list[AppSettings]) -> float:
@@ -534,15 +499,12 @@ def vault_request_rate(apps: tuple[AppSettings, ...] | list[AppSettings]) -> flo
     )
 
 
-def check_vault_request_rate(file: str, apps: list[AppSettings]) -> None:
+def _vault_request_rate(apps: list[AppSettings]) -> list[Problem]:
     rate = vault_request_rate(apps)
     limit = KEY_VAULT_GETS_PER_SECOND * SAFE_SHARE
-    if rate > limit:
-        fail(
-            file,
-            "apps",
-            MISSING,
-            f"the ExternalSecrets would read the vault {rate:.0f} times per second, above the safe share of Key "
-            f"Vault's limit ({limit:.0f} of {KEY_VAULT_GETS_PER_SECOND} GET per second): raise refresh_interval "
-            "or spread the apps over more vaults",
-        )
+    if rate <= limit:
+        return []
+    return [("apps", MISSING, (
+        f"the ExternalSecrets would read the vault {rate:.0f} times per second, above the safe share of Key "
+        f"Vault's limit ({limit:.0f} of {KEY_VAULT_GETS_PER_SECOND} GET per second): raise refresh_interval "
+        "or spread the apps over more vaults"))]

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Annotated, ClassVar, Literal
 
-from config.azure import RESOURCE_GROUP_RULE, check_resource_group
-from config.reader import Section, check_guid, check_pattern
+from pydantic import BeforeValidator, Field
 
-# -- models ---------------------------------------------------------------------------------------------------
+from config.azure import ResourceGroup
+from config.reader import Settings, settings, guid, text, variants
 
 
 class BackendType(Enum):
@@ -26,33 +27,26 @@ class BackendType(Enum):
     AZURERM = "azurerm"
 
 
-@dataclass(frozen=True)
-class CloudBackendSettings:
-    organization: str
-    hostname: str = "app.terraform.io"
-    workspace_prefix: str = "platform"
-    # The HCP Terraform project new workspaces go into (None: the organization's default project).
-    project: str | None = None
-    # An existing HCP Terraform agent pool for the workspaces whose runs must reach a private network (the cluster,
-    # a vault behind its firewall); None: those workspaces use local execution. See stacks/hcp_stack.py.
-    agent_pool: str | None = None
-
-
-@dataclass(frozen=True)
-class AzurermBackendSettings:
-    resource_group_name: str
-    storage_account_name: str
-    container_name: str = "tfstate"
-    key_prefix: str = "platform"
-    subscription_id: str | None = None
-    tenant_id: str | None = None
+_ENTRA_ID = "the azurerm backend signs in with Entra ID (az login or ARM_* variables)"
+_NEVER = "credentials never go into an environment file: "
 
 
 @dataclass(frozen=True)
 class BackendSettings:
+    """The environment's backend, as stacks read it: its type, and the settings of a cloud or azurerm backend."""
+
     type: BackendType = BackendType.LOCAL
     cloud: CloudBackendSettings | None = None
     azurerm: AzurermBackendSettings | None = None
+
+    @classmethod
+    def of(cls, written: _Backend) -> BackendSettings:
+        """From the section as the file writes it (one of the variants below)."""
+        return cls(
+            type=written.type,
+            cloud=written if isinstance(written, CloudBackendSettings) else None,
+            azurerm=written if isinstance(written, AzurermBackendSettings) else None,
+        )
 
     def workspace(self, stack: str) -> str:
         """The HCP Terraform workspace of a stack (cloud backend)."""
@@ -60,78 +54,76 @@ class BackendSettings:
         return f"{self.cloud.workspace_prefix}-{stack}"
 
 
-# -- rules ----------------------------------------------------------------------------------------------------
+@settings
+class _Backend(Settings):
+    """A ``backend:`` section; ``type`` says which of the variants below it is."""
 
-# Keys that would put a credential into the file (and so into Git and cdktf.out), with where it comes from instead.
-_CREDENTIAL_KEYS = {
-    "token": "Terraform reads it from `terraform login` or TF_TOKEN_<hostname with dots as underscores> at run time",
-    "access_key": "the azurerm backend signs in with Entra ID (az login or ARM_* variables); no storage key is needed",
-    "sas_token": "the azurerm backend signs in with Entra ID (az login or ARM_* variables); no SAS token is needed",
-    "client_secret": "set ARM_CLIENT_SECRET in the environment of the Terraform run",
-}
-
-ORGANIZATION_RULE = "an HCP Terraform organization name: letters, digits, '_' and '-'"
-check_organization = check_pattern(r"[A-Za-z0-9_-]{1,80}", ORGANIZATION_RULE)
-HOSTNAME_RULE = "a host name such as 'app.terraform.io'"
-check_hostname = check_pattern(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+", HOSTNAME_RULE)
-AGENT_POOL_RULE = "the name of an existing HCP Terraform agent pool: 1-90 letters, digits, spaces, '_', '-' and '.'"
-check_agent_pool = check_pattern(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,89}", AGENT_POOL_RULE)
-PREFIX_RULE = "1-40 letters, digits, '_' and '-' (workspace names are '<prefix>-<stack>')"
-check_prefix = check_pattern(r"[A-Za-z0-9_-]{1,40}", PREFIX_RULE)
-STORAGE_ACCOUNT_RULE = "3-24 lower-case letters and digits"
-check_storage_account = check_pattern(r"[a-z0-9]{3,24}", STORAGE_ACCOUNT_RULE)
-CONTAINER_RULE = "3-63 lower-case letters, digits and single dashes, starting and ending with a letter or digit"
-check_container = check_pattern(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]", CONTAINER_RULE)
-KEY_PREFIX_RULE = "letters, digits, '_', '-', '.' and '/' separated path segments, without leading or trailing '/'"
-check_key_prefix = check_pattern(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*", KEY_PREFIX_RULE)
+    type: BackendType
+    # Keys that would put a credential into the file (and so into Git and cdktf.out), with where it comes from.
+    refused: ClassVar[dict[str, tuple[bool, str]]] = {
+        "token": (False, _NEVER + "Terraform reads it from `terraform login` or TF_TOKEN_<hostname with dots as "
+                  "underscores> at run time"),
+        "access_key": (False, f"{_NEVER}{_ENTRA_ID}; no storage key is needed"),
+        "sas_token": (False, f"{_NEVER}{_ENTRA_ID}; no SAS token is needed"),
+        "client_secret": (False, _NEVER + "set ARM_CLIENT_SECRET in the environment of the Terraform run"),
+    }
 
 
-def _refuse_credentials(section: Section) -> None:
-    for key, instead in _CREDENTIAL_KEYS.items():
-        if section.has(key):
-            section.fail(key, "<not shown>", f"credentials never go into an environment file: {instead}")
-
-
-# -- parsing --------------------------------------------------------------------------------------------------
-
-
-def parse_backend(section: Section) -> BackendSettings:
-    _refuse_credentials(section)
-    # Every backend type's keys; done() still rejects those of another type.
-    section.expect(
-        "type", "workspace_tags", "organization", "hostname", "workspace_prefix", "project", "agent_pool",
-        "resource_group_name", "storage_account_name", "container_name", "key_prefix", "subscription_id", "tenant_id",
+@settings
+class LocalBackendSettings(_Backend):
+    type: Annotated[Literal[BackendType.LOCAL], BeforeValidator(BackendType)] = Field(
+        BackendType.LOCAL, description="local: state/<stack>.tfstate; cloud: HCP Terraform; azurerm: Azure Storage."
     )
-    backend_type = section.choice("type", BackendType, BackendType.LOCAL)
-    cloud = azurerm = None
-    if backend_type is BackendType.CLOUD:
-        if section.has("workspace_tags"):
-            section.fail(
-                "workspace_tags",
-                section.raw["workspace_tags"],
-                "tag-based workspaces cannot carry the cross-stack references between this project's stacks "
-                "(the ESO stack reads the azure stack's outputs from a named workspace): use workspace_prefix, "
-                "which gives each stack its own workspace '<prefix>-<stack>'",
-            )
-        cloud = CloudBackendSettings(
-            organization=section.string("organization", rule=ORGANIZATION_RULE, check=check_organization),
-            hostname=section.string("hostname", "app.terraform.io", rule=HOSTNAME_RULE, check=check_hostname),
-            workspace_prefix=section.string("workspace_prefix", "platform", rule=PREFIX_RULE, check=check_prefix),
-            project=section.string("project", None, rule="an HCP Terraform project name"),
-            agent_pool=section.string("agent_pool", None, rule=AGENT_POOL_RULE, check=check_agent_pool),
-        )
-    elif backend_type is BackendType.AZURERM:
-        azurerm = AzurermBackendSettings(
-            resource_group_name=section.string(
-                "resource_group_name", rule=RESOURCE_GROUP_RULE, check=check_resource_group
-            ),
-            storage_account_name=section.string(
-                "storage_account_name", rule=STORAGE_ACCOUNT_RULE, check=check_storage_account
-            ),
-            container_name=section.string("container_name", "tfstate", rule=CONTAINER_RULE, check=check_container),
-            key_prefix=section.string("key_prefix", "platform", rule=KEY_PREFIX_RULE, check=check_key_prefix),
-            subscription_id=section.string("subscription_id", None, rule="a GUID", check=check_guid),
-            tenant_id=section.string("tenant_id", None, rule="a GUID", check=check_guid),
-        )
-    section.done()
-    return BackendSettings(type=backend_type, cloud=cloud, azurerm=azurerm)
+
+
+@settings
+class CloudBackendSettings(_Backend):
+    type: Annotated[Literal[BackendType.CLOUD], BeforeValidator(BackendType)]
+    refused: ClassVar[dict[str, tuple[bool, str]]] = {
+        **_Backend.refused,
+        "workspace_tags": (True, "tag-based workspaces cannot carry the cross-stack references between this "
+                           "project's stacks (the ESO stack reads the azure stack's outputs from a named workspace): "
+                           "use workspace_prefix, which gives each stack its own workspace '<prefix>-<stack>'"),
+    }
+    organization: text("an HCP Terraform organization name: letters, digits, '_' and '-'",
+                       r"^[A-Za-z0-9_-]{1,80}$") = Field(description="The HCP Terraform organization.")
+    hostname: text("a host name such as 'app.terraform.io'",
+                   r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$") = Field(
+        "app.terraform.io", description="HCP Terraform or a Terraform Enterprise host."
+    )
+    workspace_prefix: text("1-40 letters, digits, '_' and '-' (workspace names are '<prefix>-<stack>')",
+                           r"^[A-Za-z0-9_-]{1,40}$") = Field("platform", description="Workspaces are <prefix>-<stack>.")
+    project: text("an HCP Terraform project name") | None = Field(
+        None, description="The HCP Terraform project of new workspaces (default: the organization's default)."
+    )
+    agent_pool: text("the name of an existing HCP Terraform agent pool: 1-90 letters, digits, spaces, '_', '-' and '.'",
+                     r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,89}$") | None = Field(
+        None, description="An existing agent pool: workspaces whose runs must reach the cluster or a closed vault run "
+        "on it (stack hcp-<env>). Default: none, those workspaces use local execution.",
+    )
+
+
+@settings
+class AzurermBackendSettings(_Backend):
+    type: Annotated[Literal[BackendType.AZURERM], BeforeValidator(BackendType)]
+    resource_group_name: ResourceGroup = Field(description="The resource group of the storage account.")
+    storage_account_name: text("3-24 lower-case letters and digits", r"^[a-z0-9]{3,24}$") = Field(
+        description="The storage account holding state."
+    )
+    container_name: text(
+        "3-63 lower-case letters, digits and single dashes, starting and ending with a letter or digit",
+        r"^[a-z0-9](-?[a-z0-9])+$", min_length=3, max_length=63,
+    ) = Field("tfstate", description="The blob container.")
+    key_prefix: text(
+        "letters, digits, '_', '-', '.' and '/' separated path segments, without leading or trailing '/'",
+        r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$",
+    ) = Field("platform", description="Blobs are <key_prefix>/<stack>.tfstate.")
+    subscription_id: guid() | None = Field(None, description="Default: from ARM_* variables or az login.")
+    tenant_id: guid() | None = Field(None, description="Default: from ARM_* variables or az login.")
+
+
+Backend = variants("type", BackendType, {
+    BackendType.LOCAL: LocalBackendSettings,
+    BackendType.CLOUD: CloudBackendSettings,
+    BackendType.AZURERM: AzurermBackendSettings,
+})

@@ -11,22 +11,42 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from pydantic import Field, ValidationError, model_validator
 
-from config.apps import AppSettings, parse_apps
-from config.azure import (
-    AZURE_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION,
-    AzureSettings,
-    KeyVaultSettings,
-    parse_azure,
-    parse_key_vault,
-)
-from config.backend import BackendSettings, parse_backend
-from config.delivery import DeliveryMode, DeliverySettings, parse_delivery
-from config.eso import ClusterSettings, EsoAuth, EsoSettings, parse_cluster, parse_eso
-from config.reader import MISSING, ConfigError, Section, fail, load_yaml
+from config.apps import AppFile, AppName, AppSettings, Problem, may_hold_a_secret, resolve_apps
+from config.azure import AZURE_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION, AzureSettings, KeyVaultSettings
+from config.backend import Backend, BackendSettings, LocalBackendSettings
+from config.delivery import Delivery, DeliveryMode, DeliverySettings, TerraformDelivery
+from config.eso import ClusterSettings, EsoAuth, EsoSettings
+from config.reader import MISSING, ConfigError, Settings, settings, config_error, line, load_yaml
 
 ENV_NAME_RULE = "1-16 lower-case letters and digits, starting with a letter (the name becomes part of stack names)"
 _ENV_NAME = re.compile(r"[a-z][a-z0-9]{0,15}")
+
+
+@settings
+class EnvironmentFile(Settings):
+    """An environment file as written: ``environments/schema.json`` is generated from this model."""
+
+    azure: AzureSettings = Field(description="The subscription and the resource group.")
+    key_vault: KeyVaultSettings = Field(description="The vault.")
+    eso: EsoSettings = Field(default_factory=EsoSettings, description="External Secrets Operator (docs/eso.md).")
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings, description="How Terraform reaches the cluster.")
+    apps: dict[AppName, AppFile] = Field(default_factory=dict, description="App name -> its secrets (docs/apps.md).")
+    backend: Backend = Field(
+        default_factory=LocalBackendSettings, description="Where Terraform state lives (docs/state-and-terraform-cloud.md)."
+    )
+    delivery: Delivery = Field(
+        default_factory=TerraformDelivery, description="How the ExternalSecrets reach the cluster."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sections_are_mappings(cls, data: object) -> object:
+        # An absent azure or key_vault section is reported by the keys it lacks.
+        if data is None or isinstance(data, dict):
+            return {"azure": {}, "key_vault": {}, **(data or {})}
+        return data
 
 
 @dataclass(frozen=True)
@@ -70,56 +90,53 @@ class Environment:
 
 
 def parse_environment(source: str, text: str) -> Environment:
-    """Parse one environment file's text; ``source`` is the path shown in errors, e.g. ``environments/dev.yaml``."""
+    """Parse one environment file's text; ``source`` is the path shown in errors, e.g. ``environments/dev.yaml``.
+
+    Every problem of the file is reported at once, one line each; rules that span sections or apps are checked
+    once every section is valid.
+    """
     name = Path(source).stem
     if not _ENV_NAME.fullmatch(name):
-        fail(source, "(file name)", name, f"environment names must be {ENV_NAME_RULE}")
-    top = Section(source, "", load_yaml(source, text))
-    top.expect("azure", "key_vault", "eso", "cluster", "apps", "backend", "delivery")
-    eso = parse_eso(top.section("eso"), name)
+        raise ConfigError(line(source, "(file name)", name, f"environment names must be {ENV_NAME_RULE}"))
+    try:
+        file = EnvironmentFile.__pydantic_validator__.validate_python(load_yaml(source, text), context={"environment": name})
+    except ValidationError as error:
+        raise config_error(source, EnvironmentFile, error, may_hold_a_secret) from None
+    problems: list[Problem] = []
     environment = Environment(
         name=name,
         source=source,
-        azure=parse_azure(top.section("azure")),
-        key_vault=parse_key_vault(top.section("key_vault")),
-        eso=eso,
-        cluster=parse_cluster(top.section("cluster")),
-        apps=parse_apps(top.section("apps"), eso.app_isolation),
-        backend=parse_backend(top.section("backend")),
-        delivery=parse_delivery(top.section("delivery")),
+        azure=file.azure,
+        key_vault=file.key_vault,
+        eso=file.eso,
+        cluster=file.cluster,
+        apps=resolve_apps(file.apps, file.eso.app_isolation, problems),
+        backend=BackendSettings.of(file.backend),
+        delivery=DeliverySettings.of(file.delivery),
     )
-    top.done()
-    _check_across_sections(environment)
+    problems.extend(_across_sections(environment))
+    if problems:
+        raise ConfigError("\n".join(line(source, *problem) for problem in problems))
     return environment
 
 
-def _check_across_sections(env: Environment) -> None:
+def _across_sections(env: Environment) -> list[Problem]:
+    problems: list[Problem] = []
     if env.role_assignment_count > env.azure.role_assignment_budget:
-        fail(
-            env.source,
-            "apps",
-            MISSING,
+        problems.append(("apps", MISSING, (
             f"the environment needs {env.role_assignment_count:,} role assignments (one per secret of each isolated "
             f"app), above azure.role_assignment_budget ({env.azure.role_assignment_budget:,}; Azure allows "
             f"{AZURE_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION:,} per subscription, shared by everything in it): share a "
-            "vault among fewer isolated apps, move environments to subscriptions of their own, or raise the budget",
-        )
+            "vault among fewer isolated apps, move environments to subscriptions of their own, or raise the budget")))
     if env.delivery.mode is DeliveryMode.GITOPS and not env.azure.tenant_id:
-        fail(
-            env.source,
-            "azure.tenant_id",
-            MISSING,
+        problems.append(("azure.tenant_id", MISSING, (
             "is required with delivery.mode 'gitops': the ClusterSecretStore is rendered to a YAML file, so the "
-            "tenant must be known when synthesizing (`az account show --query tenantId`)",
-        )
+            "tenant must be known when synthesizing (`az account show --query tenantId`)")))
     if env.eso.auth is EsoAuth.WORKLOAD_IDENTITY and not env.cluster.oidc_issuer_url:
-        fail(
-            env.source,
-            "cluster.oidc_issuer_url",
-            MISSING,
+        problems.append(("cluster.oidc_issuer_url", MISSING, (
             "is required with eso.auth 'workload_identity' (the cluster's OIDC issuer, from "
-            "`az aks show --query oidcIssuerProfile.issuerUrl`)",
-        )
+            "`az aks show --query oidcIssuerProfile.issuerUrl`)")))
+    return problems
 
 
 def load_environments(directory: Path, names: list[str] | None = None, *, root: Path | None = None) -> list[Environment]:
@@ -156,17 +173,16 @@ def check_key_vault_names_are_unique(claims: list[tuple[str, str]]) -> None:
     ``claims`` are (file, key_vault.name); the later file in name order is reported, naming the earlier one.
     """
     seen: dict[str, tuple[str, str]] = {}
+    problems = []
     for source, vault in sorted(claims):
         other = seen.get(vault.lower())
         if other:
-            fail(
-                source,
-                "key_vault.name",
-                vault,
+            problems.append(line(source, "key_vault.name", vault, (
                 f"is also the vault of {other[0]} ({other[1]!r}; Key Vault names are globally unique, ignoring "
-                "case): give each environment a vault of its own",
-            )
-        seen[vault.lower()] = (source, vault)
+                "case): give each environment a vault of its own")))
+        seen.setdefault(vault.lower(), (source, vault))
+    if problems:
+        raise ConfigError("\n".join(problems))
 
 
 def _declared_vault_name(path: Path) -> list[str]:

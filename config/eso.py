@@ -14,18 +14,18 @@ The chart settings (version, replicas, resources, pod disruption budget, Service
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from typing import Annotated, Any
 
-from config.reader import Section, check_pattern
+from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
+
+from config.reader import Flag, Settings, settings, choice, problem, text, whole
 
 # The chart release this project's values are checked against (../shared/eso/ holds its values and schemas).
 DEFAULT_CHART_VERSION = "2.9.0"
 # external-secrets.io/v1, which every manifest here uses, is served from this release on.
 MINIMUM_CHART_VERSION = (0, 16, 0)
-
-# -- models ---------------------------------------------------------------------------------------------------
 
 
 class Isolation(Enum):
@@ -45,139 +45,27 @@ class EsoAuth(Enum):
     WORKLOAD_IDENTITY = "workload_identity"
 
 
-@dataclass(frozen=True)
-class ServicePrincipalSettings:
-    """The Entra ID application ESO signs in as, and how its client secret is rotated.
-
-    Two client secrets rotate in turn: bumping ``password_generation`` replaces the older one and makes it current,
-    so the one ESO holds stays valid until its Secret is updated. Each is valid for ``password_validity_days``.
-    """
-
-    display_name: str = "eso-app"
-    password_validity_days: int = 180
-    password_generation: int = 1
-
-
-@dataclass(frozen=True)
-class WorkloadIdentitySettings:
-    """The user-assigned managed identity ESO's service account is federated with."""
-
-    identity_name: str
-
-
-@dataclass(frozen=True)
-class ResourceQuantities:
-    """CPU and memory as Kubernetes quantities (``'250m'``, ``'256Mi'``); ``None`` leaves the value unset."""
-
-    cpu: str | None = None
-    memory: str | None = None
-
-    def as_dict(self) -> dict[str, str]:
-        return {name: value for name, value in (("cpu", self.cpu), ("memory", self.memory)) if value is not None}
-
-
-@dataclass(frozen=True)
-class ResourceSettings:
-    """Requests and limits of the ESO controller's container. Empty: the chart's default (none set).
-
-    https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
-    """
-
-    requests: ResourceQuantities = field(default_factory=ResourceQuantities)
-    limits: ResourceQuantities = field(default_factory=ResourceQuantities)
-
-
-@dataclass(frozen=True)
-class PodDisruptionBudgetSettings:
-    """A PodDisruptionBudget keeping ``min_available`` pods of the controller and of the webhook during drains.
-
-    https://kubernetes.io/docs/concepts/workloads/pods/disruptions/
-    """
-
-    min_available: int
-
-
-@dataclass(frozen=True)
-class EsoSettings:
-    auth: EsoAuth
-    namespace: str = "external-secrets"
-    service_account: str = "external-secrets"
-    service_principal: ServicePrincipalSettings = field(default_factory=ServicePrincipalSettings)
-    workload_identity: WorkloadIdentitySettings | None = None
-    # The external-secrets chart version, pinned (https://charts.external-secrets.io). The repository is fixed.
-    chart_version: str = DEFAULT_CHART_VERSION
-    # Pods of the controller and of the webhook. Above 1 the controllers elect a leader (only one syncs at a time).
-    replicas: int = 1
-    resources: ResourceSettings = field(default_factory=ResourceSettings)
-    # None: no PodDisruptionBudget (the chart's default).
-    pod_disruption_budget: PodDisruptionBudgetSettings | None = None
-    # A Prometheus Operator ServiceMonitor for ESO's metrics; the release fails when its CRD is missing.
-    service_monitor_enabled: bool = False
-    # The ClusterSecretStore serves only the namespaces of the environment's apps (spec.conditions), not every
-    # namespace of the cluster: a namespace that is not an app's cannot read the vault through it.
-    restrict_to_app_namespaces: bool = True
-    # The default isolation of the environment's apps; an app may override it (apps.<app>.isolation).
-    app_isolation: Isolation = Isolation.SHARED
-
-    @property
-    def leader_election_enabled(self) -> bool:
-        """Several controller replicas must elect a leader, or each would sync every ExternalSecret."""
-        return self.replicas > 1
-
-
-@dataclass(frozen=True)
-class ClusterSettings:
-    """How Terraform reaches the cluster: a kubeconfig file and context (never credentials in code)."""
-
-    kubeconfig_path: str = "~/.kube/config"
-    context: str | None = None
-    # The cluster's OIDC issuer URL, needed for workload identity (`az aks show --query oidcIssuerProfile.issuerUrl`).
-    oidc_issuer_url: str | None = None
-
-
 # -- rules ----------------------------------------------------------------------------------------------------
 
 DNS_LABEL_RULE = "a Kubernetes name: 1-63 lower-case letters, digits and '-', starting and ending with a letter or digit"
-check_dns_label = check_pattern(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", DNS_LABEL_RULE)
-
-DISPLAY_NAME_RULE = "1-120 characters"
-
-
-def check_display_name(value: str) -> str | None:
-    return None if 1 <= len(value.strip()) <= 120 else f"must be {DISPLAY_NAME_RULE}"
+DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+DnsLabel = text(DNS_LABEL_RULE, DNS_LABEL_PATTERN)
 
 
-IDENTITY_NAME_RULE = "3-128 letters, digits, '-' and '_', starting with a letter or digit"
-check_identity_name = check_pattern(r"[A-Za-z0-9][A-Za-z0-9_-]{2,127}", IDENTITY_NAME_RULE)
+DisplayName = text("1-120 characters", r"\S", max_length=120)
+IdentityName = text("3-128 letters, digits, '-' and '_', starting with a letter or digit",
+                    r"^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$")
+OidcIssuerUrl = text("an https:// URL", r"^https://[^\s/]+(/[^\s]*)?$", explain=lambda _: (
+    "must be an https:// URL (the cluster's OIDC issuer, from `az aks show --query oidcIssuerProfile.issuerUrl`)"))
+KubeconfigPath = text("a path to a kubeconfig file", r"^[^/]", explain=lambda _: (
+    "must not be an absolute path: it is written into the synthesized stack, so use '~/...' or a path relative to "
+    "cdktf.out/stacks/<stack>/"))
 
-
-def check_https_url(value: str) -> str | None:
-    if not re.fullmatch(r"https://[^\s/]+(/[^\s]*)?", value):
-        return "must be an https:// URL (the cluster's OIDC issuer, from `az aks show --query oidcIssuerProfile.issuerUrl`)"
-    return None
-
-
-def check_kubeconfig_path(value: str) -> str | None:
-    if value.startswith("/"):
-        return (
-            "must not be an absolute path: it is written into the synthesized stack, so use '~/...' or a path "
-            "relative to cdktf.out/stacks/<stack>/"
-        )
-    return None
-
-
-_SEMVER = re.compile(
-    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
-)
 CHART_VERSION_RULE = "an exact chart version such as '2.9.0' (MAJOR.MINOR.PATCH: the release is pinned, not a range)"
 
 
 def check_chart_version(value: str) -> str | None:
-    match = _SEMVER.fullmatch(value)
-    if not match:
-        return f"must be {CHART_VERSION_RULE}"
-    if tuple(int(part) for part in match.group(1, 2, 3)) < MINIMUM_CHART_VERSION:
+    if tuple(int(part) for part in re.split(r"[.+-]", value)[:3]) < MINIMUM_CHART_VERSION:
         minimum = ".".join(str(part) for part in MINIMUM_CHART_VERSION)
         return (
             f"must be {minimum} or newer: older charts do not serve external-secrets.io/v1, the API version of the "
@@ -186,12 +74,17 @@ def check_chart_version(value: str) -> str | None:
     return None
 
 
-# Kubernetes quantities, restricted to the forms that make sense for each resource.
+ChartVersion = text(
+    CHART_VERSION_RULE,
+    r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$",
+    check=check_chart_version,
+)
+
+# Kubernetes quantities, restricted to the forms that make sense for each resource, written as text ('250m') or
+# as a plain YAML number (0.5, 2): numbers are taken as their text, as in a pod spec.
 # https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
 CPU_RULE = "a CPU quantity: cores such as '0.5' or '2', or millicores such as '250m'"
-_CPU = re.compile(r"(\d+(\.\d{1,3})?|\.\d{1,3})|(\d+)m")
 MEMORY_RULE = "a memory quantity: bytes with a suffix such as '256Mi' or '1Gi' (Ki, Mi, Gi, Ti; k, M, G, T)"
-_MEMORY = re.compile(r"(\d+(\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
 _MULTIPLIERS = {
     "": 1, "m": Decimal("0.001"),
     "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
@@ -199,20 +92,25 @@ _MULTIPLIERS = {
 }  # fmt: skip
 
 
-def check_cpu(value: str) -> str | None:
-    if not _CPU.fullmatch(value):
-        return f"must be {CPU_RULE}"
-    return None
+def _number_as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
-def check_memory(value: str) -> str | None:
+def _quantity(rule: str, pattern: str, explain: Any = None) -> Any:
+    quantity = text(rule, pattern, explain=explain, wrong_type=f"must be {rule}")
+    return Annotated[quantity, BeforeValidator(_number_as_text, json_schema_input_type=quantity | float)]
+
+
+def _explain_memory(value: str) -> str:
     # Kubernetes accepts '256m', but for memory that is 0.256 bytes: always a slip for Mi or M.
     if re.fullmatch(r"\d+(\.\d+)?m", value):
         number = value[:-1]
         return f"means {number} thousandths of a byte: write '{number}Mi' (mebibytes) or '{number}M' (megabytes)"
-    if not _MEMORY.fullmatch(value):
-        return f"must be {MEMORY_RULE}"
-    return None
+    return f"must be {MEMORY_RULE}"
+
+
+Cpu = _quantity(CPU_RULE, r"^([0-9]+(\.[0-9]{1,3})?|\.[0-9]{1,3}|[0-9]+m)$")
+Memory = _quantity(MEMORY_RULE, r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$", _explain_memory)
 
 
 def quantity_value(value: str) -> Decimal:
@@ -222,129 +120,168 @@ def quantity_value(value: str) -> Decimal:
     return Decimal(match.group(1)) * _MULTIPLIERS[match.group(2)]
 
 
-# -- parsing --------------------------------------------------------------------------------------------------
+# -- models ---------------------------------------------------------------------------------------------------
 
 
-def parse_service_principal(section: Section) -> ServicePrincipalSettings:
-    section.expect("display_name", "password_validity_days", "password_generation")
-    settings = ServicePrincipalSettings(
-        display_name=section.string("display_name", "eso-app", rule=DISPLAY_NAME_RULE, check=check_display_name),
-        password_validity_days=section.integer("password_validity_days", 180, minimum=1, maximum=730, unit="days"),
-        password_generation=section.integer("password_generation", 1, minimum=1, maximum=1_000_000),
+@settings
+class ServicePrincipalSettings(Settings):
+    """The Entra ID application ESO signs in as, and how its client secret is rotated.
+
+    Two client secrets rotate in turn: bumping ``password_generation`` replaces the older one and makes it current,
+    so the one ESO holds stays valid until its Secret is updated. Each is valid for ``password_validity_days``.
+    """
+
+    display_name: DisplayName = Field("eso-app", description="The Entra ID application's display name.")
+    password_validity_days: whole(1, 730, "days") = Field(
+        180, description="How long each client secret is valid after it is made."
     )
-    section.done()
-    return settings
+    password_generation: whole(1, 1_000_000) = Field(
+        1, description="Bump to rotate: the older of the two client secrets is replaced and becomes current; the one "
+        "ESO holds stays valid until eso-<env> is deployed (docs/eso.md).",
+    )
 
 
-def parse_eso(section: Section, env_name: str) -> EsoSettings:
-    section.expect(
-        "auth", "namespace", "service_account", "service_principal", "workload_identity", "chart_version", "replicas",
-        "resources", "pod_disruption_budget", "service_monitor_enabled", "restrict_to_app_namespaces", "app_isolation",
+@settings
+class WorkloadIdentitySettings(Settings):
+    """The user-assigned managed identity ESO's service account is federated with."""
+
+    identity_name: IdentityName = Field(description="The managed identity's name. Default: id-eso-<env>.")
+
+
+@settings
+class ResourceQuantities(Settings):
+    """CPU and memory as Kubernetes quantities (``'250m'``, ``'256Mi'``); ``None`` leaves the value unset."""
+
+    cpu: Cpu | None = Field(None, description="CPU: '250m', 0.5, '2'.")
+    memory: Memory | None = Field(None, description="Memory: '256Mi', '1Gi' ('256m' is refused).")
+
+    def as_dict(self) -> dict[str, str]:
+        return {name: value for name, value in (("cpu", self.cpu), ("memory", self.memory)) if value is not None}
+
+
+@settings
+class ResourceSettings(Settings):
+    """Requests and limits of the ESO controller's container. Empty: the chart's default (none set).
+
+    https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+    """
+
+    requests: ResourceQuantities = Field(default_factory=ResourceQuantities, description="What the container requests.")
+    limits: ResourceQuantities = Field(default_factory=ResourceQuantities, description="What the container may use.")
+
+    @model_validator(mode="after")
+    def _request_not_above_limit(self) -> ResourceSettings:
+        for name in ("cpu", "memory"):
+            request, limit = getattr(self.requests, name), getattr(self.limits, name)
+            if request is not None and limit is not None and quantity_value(request) > quantity_value(limit):
+                raise problem(
+                    f"must not be above eso.resources.limits.{name} {limit!r} (Kubernetes rejects a container whose "
+                    "request is above its limit)",
+                    at=("requests", name),
+                    value=request,
+                )
+        return self
+
+
+@settings
+class PodDisruptionBudgetSettings(Settings):
+    """A PodDisruptionBudget keeping ``min_available`` pods of the controller and of the webhook during drains.
+
+    https://kubernetes.io/docs/concepts/workloads/pods/disruptions/
+    """
+
+    min_available: whole(1, 9, "pods") = Field(1, description="Pods kept during drains; below eso.replicas.")
+
+
+@settings
+class EsoSettings(Settings):
+    auth: choice(EsoAuth) = Field(
+        EsoAuth.SERVICE_PRINCIPAL,
+        description="service_principal: a client secret, works for any cluster; workload_identity: AKS with the "
+        "OIDC issuer, no secret at all.",
     )
-    auth = section.choice("auth", EsoAuth, EsoAuth.SERVICE_PRINCIPAL)
-    namespace = section.string("namespace", "external-secrets", rule=DNS_LABEL_RULE, check=check_dns_label)
-    service_account = section.string(
-        "service_account", "external-secrets", rule=DNS_LABEL_RULE, check=check_dns_label
+    namespace: DnsLabel = Field("external-secrets", description="The namespace ESO is installed in.")
+    service_account: DnsLabel = Field(
+        "external-secrets", description="ESO's service account; with workload identity, the federated subject."
     )
-    sp_section = section.section("service_principal")
-    wi_section = section.section("workload_identity")
-    if auth is EsoAuth.SERVICE_PRINCIPAL:
-        service_principal = parse_service_principal(sp_section)
-        if section.has("workload_identity"):
-            section.fail("workload_identity", wi_section.raw, "is only read with auth 'workload_identity'")
-        workload_identity = None
-    else:
-        if section.has("service_principal"):
-            section.fail("service_principal", sp_section.raw, "is only read with auth 'service_principal'")
-        service_principal = ServicePrincipalSettings()
-        wi_section.expect("identity_name")
-        workload_identity = WorkloadIdentitySettings(
-            identity_name=wi_section.string(
-                "identity_name", f"id-eso-{env_name}", rule=IDENTITY_NAME_RULE, check=check_identity_name
+    service_principal: ServicePrincipalSettings = Field(
+        default_factory=ServicePrincipalSettings, description="Read only with auth service_principal."
+    )
+    workload_identity: WorkloadIdentitySettings | None = Field(
+        None, description="Read only with auth workload_identity."
+    )
+    chart_version: ChartVersion = Field(
+        DEFAULT_CHART_VERSION,
+        description="The external-secrets chart version, pinned (https://charts.external-secrets.io); 0.16.0 or newer.",
+    )
+    replicas: whole(1, 10) = Field(
+        1, description="Pods of the controller, the webhook and the cert controller; above 1 the controllers elect a "
+        "leader."
+    )
+    resources: ResourceSettings = Field(
+        default_factory=ResourceSettings, description="Requests and limits of the controller (default: none)."
+    )
+    pod_disruption_budget: PodDisruptionBudgetSettings | None = Field(
+        None, description="A PodDisruptionBudget (written, even empty, means wanted; default: none)."
+    )
+    service_monitor_enabled: Flag = Field(
+        False, description="A Prometheus Operator ServiceMonitor for ESO's metrics; the release fails without its CRD."
+    )
+    restrict_to_app_namespaces: Flag = Field(
+        True, description="The ClusterSecretStore serves only the namespaces of the environment's shared apps."
+    )
+    app_isolation: choice(Isolation) = Field(
+        Isolation.SHARED,
+        description="shared: one ClusterSecretStore, ESO's identity reads the whole vault; isolated: each app gets "
+        "its own identity, a role assignment per secret and a SecretStore in its namespace. Apps may override it.",
+    )
+
+    @property
+    def leader_election_enabled(self) -> bool:
+        """Several controller replicas must elect a leader, or each would sync every ExternalSecret."""
+        return self.replicas > 1
+
+    @model_validator(mode="before")
+    @classmethod
+    def _settings_of_the_auth_in_use(cls, data: Any, info: ValidationInfo) -> Any:
+        if not isinstance(data, dict):
+            return data
+        workload_identity = data.get("auth") == EsoAuth.WORKLOAD_IDENTITY.value
+        unused = "service_principal" if workload_identity else "workload_identity"
+        if data.get(unused) is not None:
+            raise problem(f"is only read with auth '{unused}'", at=(unused,), value=data[unused])
+        if workload_identity:  # the identity is named after the environment unless the file names it
+            identity = data.get("workload_identity") or {}
+            if isinstance(identity, dict) and "identity_name" not in identity:
+                identity = {**identity, "identity_name": f"id-eso-{(info.context or {}).get('environment', 'env')}"}
+            data = {**data, "workload_identity": identity}
+        return data
+
+    @model_validator(mode="after")
+    def _budget_below_replicas(self) -> EsoSettings:
+        budget = self.pod_disruption_budget
+        if budget and budget.min_available >= self.replicas:
+            raise problem(
+                f"must be less than eso.replicas ({self.replicas}): a budget that keeps every pod blocks node drains "
+                "and cluster upgrades (raise eso.replicas or remove the budget)",
+                at=("pod_disruption_budget", "min_available"),
+                value=budget.min_available,
             )
-        )
-        wi_section.done()
-    replicas = section.integer("replicas", 1, minimum=1, maximum=10)
-    # Written (even empty) means wanted: the budget is an optional part, absent unless configured.
-    budget_section = section.section("pod_disruption_budget")
-    pod_disruption_budget = (
-        parse_pod_disruption_budget(budget_section, replicas, section.field("replicas"))
-        if section.raw.get("pod_disruption_budget") is not None
-        else None
+        return self
+
+
+@settings
+class ClusterSettings(Settings):
+    """How Terraform reaches the cluster: a kubeconfig file and context (never credentials in code)."""
+
+    kubeconfig_path: KubeconfigPath = Field(
+        "~/.kube/config", description="Written into the synthesized stack, so not absolute."
     )
-    settings = EsoSettings(
-        auth=auth,
-        namespace=namespace,
-        service_account=service_account,
-        service_principal=service_principal,
-        workload_identity=workload_identity,
-        chart_version=section.string(
-            "chart_version", DEFAULT_CHART_VERSION, rule=CHART_VERSION_RULE, check=check_chart_version
-        ),
-        replicas=replicas,
-        resources=parse_resources(section.section("resources")),
-        pod_disruption_budget=pod_disruption_budget,
-        service_monitor_enabled=section.boolean("service_monitor_enabled", False),
-        restrict_to_app_namespaces=section.boolean("restrict_to_app_namespaces", True),
-        app_isolation=section.choice("app_isolation", Isolation, Isolation.SHARED),
+    context: text("a context name from the kubeconfig") | None = Field(
+        None, description="Default: the kubeconfig's current context."
     )
-    section.done()
-    return settings
-
-
-def parse_quantities(section: Section) -> ResourceQuantities:
-    section.expect("cpu", "memory")
-    quantities = ResourceQuantities(
-        cpu=section.quantity("cpu", None, rule=CPU_RULE, check=check_cpu),
-        memory=section.quantity("memory", None, rule=MEMORY_RULE, check=check_memory),
+    oidc_issuer_url: OidcIssuerUrl | None = Field(
+        None,
+        description="The cluster's OIDC issuer, required with eso.auth workload_identity "
+        "(`az aks show --query oidcIssuerProfile.issuerUrl`).",
     )
-    section.done()
-    return quantities
-
-
-def parse_resources(section: Section) -> ResourceSettings:
-    section.expect("requests", "limits")
-    requests_section = section.section("requests")
-    settings = ResourceSettings(
-        requests=parse_quantities(requests_section), limits=parse_quantities(section.section("limits"))
-    )
-    for name in ("cpu", "memory"):
-        request, limit = getattr(settings.requests, name), getattr(settings.limits, name)
-        if request is not None and limit is not None and quantity_value(request) > quantity_value(limit):
-            requests_section.fail(
-                name,
-                request,
-                f"must not be above {section.field('limits')}.{name} {limit!r} (Kubernetes rejects a container "
-                "whose request is above its limit)",
-            )
-    section.done()
-    return settings
-
-
-def parse_pod_disruption_budget(section: Section, replicas: int, replicas_field: str) -> PodDisruptionBudgetSettings:
-    section.expect("min_available")
-    settings = PodDisruptionBudgetSettings(
-        min_available=section.integer("min_available", 1, minimum=1, maximum=9, unit="pods")
-    )
-    if settings.min_available >= replicas:
-        section.fail(
-            "min_available",
-            settings.min_available,
-            f"must be less than {replicas_field} ({replicas}): a budget that keeps every pod blocks node drains "
-            f"and cluster upgrades (raise {replicas_field} or remove the budget)",
-        )
-    section.done()
-    return settings
-
-
-def parse_cluster(section: Section) -> ClusterSettings:
-    section.expect("kubeconfig_path", "context", "oidc_issuer_url")
-    settings = ClusterSettings(
-        kubeconfig_path=section.string(
-            "kubeconfig_path", "~/.kube/config", rule="a path to a kubeconfig file", check=check_kubeconfig_path
-        ),
-        context=section.string("context", None, rule="a context name from the kubeconfig"),
-        oidc_issuer_url=section.string("oidc_issuer_url", None, rule="an https:// URL", check=check_https_url),
-    )
-    section.done()
-    return settings

@@ -27,10 +27,8 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from config.reader import Section
+from config.reader import problem
 
-# Shown in place of a value that looks secret: a message never repeats it.
-HIDDEN = "<not shown>"
 URL_PASSWORD = "a password in a URL"
 # No file of that name exists: PrivateKeyDetector reads the file it is told of when the file exists.
 _SCAN_NAME = "(a value of an environment file).yaml"
@@ -62,17 +60,48 @@ def secret_detector(value: str, key: str) -> str | None:
     return None
 
 
-def check_tags_hold_no_secret(section: Section, tags: dict[str, str]) -> None:
-    """Tags are public metadata of Azure resources and appear in cdktf.out: a secret-looking tag value is refused."""
+def refuse_secret_tags(tags: dict[str, str]) -> dict[str, str]:
+    """Tags are public metadata of Azure resources and appear in cdktf.out: a secret-looking tag value is refused
+    (a validator of the models' tag mappings)."""
     for name, value in tags.items():
         detector = secret_detector(value, name)
         if detector:
-            section.fail(
-                f"tags.{name}",
-                HIDDEN,
+            raise problem(
                 f"looks like a secret ({detector}): tags are public metadata, readable by anyone who can read the "
                 "resource, so a secret never goes into one",
+                at=(name,),
+                shown=False,
             )
+    return tags
+
+
+def refuse_secret_template_literals(templates: dict[str, str]) -> dict[str, str]:
+    """A template is written into the ExternalSecret (Git or cdktf.out): its literal text, outside the ``{{ }}``
+    actions, must not hold a secret."""
+    for name, text in templates.items():
+        detector = secret_detector(template_literals(text), name)
+        if detector:
+            raise problem(
+                f"holds a literal that looks like a secret ({detector}), and a secret value never goes into an "
+                "environment file: declare it as a random or sensitive secret of the app and refer to its data key, "
+                "as in {{ .POSTGRES_PASSWORD }}",
+                at=(name,),
+                shown=False,
+            )
+    return templates
+
+
+def refuse_credentials_in_repo_url(repo_url: str) -> str:
+    """The URL is written into the Argo CD Application in Git; Argo CD takes a private repository's credentials
+    from a repository Secret (https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#repositories)."""
+    detector = secret_detector(repo_url, "repo_url")
+    if detector:
+        raise problem(
+            f"looks like it holds a credential ({detector}): give Argo CD the repository's credentials in a "
+            "repository Secret in its namespace, and the URL without them",
+            shown=False,
+        )
+    return repo_url
 
 
 def template_literals(text: str) -> str:

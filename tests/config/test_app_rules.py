@@ -147,6 +147,47 @@ REJECTED = [
         f"{F}: apps.myapp.external_secret.deletion_policy 'Merge': cannot go with creation_policy 'None'",
     ),
     (
+        "secret-looking static value of the wrong type",
+        app(static_secrets={"db-password": 12345678}),
+        f"{F}: apps.myapp.static_secrets.db-password '<not shown>': must be a string (a value that is not secret, or "
+        "a mapping with 'value')",
+    ),
+    (
+        "static value that is a number",
+        app(static_secrets={"db-port": 5432}),
+        f"{F}: apps.myapp.static_secrets.db-port 5432: must be a string (a value that is not secret, or a mapping "
+        "with 'value')",
+    ),
+    (
+        "content type too long",
+        app(random_secrets={"db-password": {"content_type": "x" * 256}}),
+        f"{F}: apps.myapp.random_secrets.db-password.content_type '{'x' * 256}': must be at most 255 characters, "
+        "such as 'text/plain'",
+    ),
+    (
+        "secret version zero",
+        app(random_secrets={"db-password": {"version": 0}}),
+        f"{F}: apps.myapp.random_secrets.db-password.version 0: must be a whole number from 1 to 1000000",
+    ),
+    (
+        "expiration date that does not exist",
+        app(random_secrets={"db-password": {"expiration_date": "2027-02-30T00:00:00Z"}}),
+        f"{F}: apps.myapp.random_secrets.db-password.expiration_date '2027-02-30T00:00:00Z': must be a UTC date and "
+        "time in RFC 3339 form, such as '2027-12-31T00:00:00Z'",
+    ),
+    (
+        "template named like a data key",
+        app(static_secrets={"db-host": "x"}, external_secret={"template": {"DB_HOST": "{{ .DB_HOST }}"}}),
+        f"{F}: apps.myapp.external_secret.template.DB_HOST '{{{{ .DB_HOST }}}}': has the same name as a data key; "
+        "give the derived key its own name",
+    ),
+    (
+        "external secret with no data",
+        app(static_secrets={"db-host": "x"}, external_secret={"data": {}}),
+        f"{F}: apps.myapp.external_secret.data: app 'myapp' declares no secrets, so its ExternalSecret would have "
+        "no data",
+    ),
+    (
         "unknown creation policy",
         app(static_secrets={"db-host": "x"}, external_secret={"creation_policy": "owner"}),
         f"{F}: apps.myapp.external_secret.creation_policy 'owner': must be one of 'Owner', 'Orphan', 'Merge', 'None'",

@@ -8,6 +8,7 @@ from config import ConfigError, parse_environment
 from support import SUBNET_EXAMPLE, make_env
 
 F = "environments/test.yaml"
+GUID = "00000000-0000-0000-0000-000000000000"
 
 # (test id, changes to the minimal environment, the whole expected message)
 REJECTED = [
@@ -245,6 +246,52 @@ REJECTED = [
         f"{F}: key_vault.private_endpoint.subnet_id: is required (a subnet resource ID)",
     ),
     (
+        "role assignment budget above azure's limit",
+        {"azure.role_assignment_budget": 4001},
+        f"{F}: azure.role_assignment_budget 4001: must be a whole number from 1 to 4000",
+    ),
+    (
+        "tag name that is no string",
+        {"azure.tags": {1: "x"}},
+        f"{F}: azure.tags.1 1: keys must be strings",
+    ),
+    (
+        "list written as one value",
+        {"key_vault.secrets_officers": "00000000-0000-0000-0000-000000000000"},
+        f"{F}: key_vault.secrets_officers '00000000-0000-0000-0000-000000000000': must be a list (object IDs of "
+        "users, groups or service principals)",
+    ),
+    (
+        "workload identity name too short",
+        {"eso.auth": "workload_identity", "cluster.oidc_issuer_url": "https://issuer.example/",
+         "eso.workload_identity": {"identity_name": "id"}},
+        f"{F}: eso.workload_identity.identity_name 'id': must be 3-128 letters, digits, '-' and '_', starting with a "
+        "letter or digit",
+    ),
+    (
+        "service principal settings with workload identity auth",
+        {"eso.auth": "workload_identity", "cluster.oidc_issuer_url": "https://issuer.example/",
+         "eso.service_principal": {"display_name": "eso"}},
+        f"{F}: eso.service_principal {{'display_name': 'eso'}}: is only read with auth 'service_principal'",
+    ),
+    (
+        "unknown delivery mode",
+        {"delivery": {"mode": "argo"}},
+        f"{F}: delivery.mode 'argo': must be one of 'terraform', 'gitops'",
+    ),
+    (
+        "gitops repository that is no git url",
+        {"azure.tenant_id": GUID, "delivery": {"mode": "gitops", "repo_url": "github.com/acme/secrets"}},
+        f"{F}: delivery.repo_url 'github.com/acme/secrets': must be a Git URL Argo CD can clone, such as "
+        "'https://github.com/acme/platform-secrets.git'",
+    ),
+    (
+        "gitops destination over plain http",
+        {"azure.tenant_id": GUID,
+         "delivery": {"mode": "gitops", "repo_url": "https://github.com/a/b.git", "destination_server": "http://k8s"}},
+        f"{F}: delivery.destination_server 'http://k8s': must be an https:// URL of a Kubernetes API server",
+    ),
+    (
         "section that is not a mapping",
         {"key_vault": ["kv-test"]},
         f"{F}: key_vault ['kv-test']: must be a mapping of keys to values",
@@ -299,7 +346,8 @@ def test_null_in_a_list_is_shown_as_yaml_writes_it():
 
 def test_unquoted_date_is_shown_as_yaml_writes_it():
     with pytest.raises(ConfigError) as error:
-        parse_environment(F, "azure: {location: westeurope, resource_group: rg, tags: {review: 2027-12-31}}\n")
+        parse_environment(F, "azure: {location: westeurope, resource_group: rg, tags: {review: 2027-12-31}}\n"
+                             "key_vault: {name: kv-test}\n")
     assert str(error.value) == f"{F}: azure.tags.review 2027-12-31: must be a string (a tag value)"
 
 
@@ -327,6 +375,38 @@ def test_top_level_that_is_not_a_mapping_is_rejected():
     assert str(error.value) == f"{F}: (top level) ['just', 'a list']: must be a mapping of keys to values"
 
 
+def test_empty_file_is_reported_by_the_settings_it_lacks():
+    with pytest.raises(ConfigError) as error:
+        parse_environment(F, "")
+    assert str(error.value).splitlines() == [
+        f"{F}: azure.location: is required (an Azure region such as 'westeurope')",
+        f"{F}: azure.resource_group: is required (1-90 letters, digits, '_', '-', '.', '(' or ')', not ending with '.')",
+        f"{F}: key_vault.name: is required (3-24 letters, digits and single dashes, starting with a letter and ending "
+        "with a letter or digit)",
+    ]
+
+
+def test_every_independent_problem_of_a_file_is_reported_in_one_run():
+    with pytest.raises(ConfigError) as error:
+        make_env({"key_vault.name": "kv", "azure.location": "West Europe", "eso.replicas": 0})
+    assert str(error.value).splitlines() == [
+        f"{F}: azure.location 'West Europe': must be an Azure region name in lower case without spaces, such as "
+        "'westeurope'",
+        f"{F}: key_vault.name 'kv': must be 3-24 characters long, not 2 (3-24 letters, digits and single dashes, "
+        "starting with a letter and ending with a letter or digit)",
+        f"{F}: eso.replicas 0: must be a whole number from 1 to 10",
+    ]
+
+
+def test_unknown_key_comes_first_and_hides_the_missing_key_it_likely_misspells():
+    with pytest.raises(ConfigError) as error:
+        make_env({"key_vault": {"nmae": "kv-test"}, "eso.replicas": 0})
+    assert str(error.value).splitlines() == [
+        f"{F}: key_vault.nmae: unknown key (did you mean name?)",
+        f"{F}: eso.replicas 0: must be a whole number from 1 to 10",
+    ]
+
+
 def test_misspelt_section_is_reported_as_unknown_before_its_required_keys_are_missing():
     with pytest.raises(ConfigError) as error:
         make_env({"key_vualt": {"name": "kv-test"}}, drop=("key_vault",))
@@ -339,10 +419,15 @@ def test_misspelt_required_key_is_reported_as_unknown_before_it_is_missing():
     assert str(error.value) == f"{F}: key_vault.nmae: unknown key (did you mean name?)"
 
 
-def test_unknown_key_is_reported_in_file_order():
+def test_unknown_keys_are_reported_in_file_order():
     with pytest.raises(ConfigError) as error:
         make_env({"key_vault": {"nmae": "kv-test", "a_typo": 1}})
-    assert str(error.value) == f"{F}: key_vault.nmae: unknown key (did you mean name?)"
+    assert str(error.value).splitlines() == [
+        f"{F}: key_vault.nmae: unknown key (did you mean name?)",
+        f"{F}: key_vault.a_typo: unknown key (allowed here: name, network_acls, prevent_destroy, private_endpoint, "
+        "public_network_access_enabled, purge_protection_enabled, rbac_propagation_wait_seconds, secrets_officers, "
+        "sku_name, soft_delete_retention_days, write_only_secrets)",
+    ]
 
 
 def test_misspelt_secret_setting_names_the_closest_setting():
