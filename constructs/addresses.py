@@ -59,9 +59,24 @@ def formerly(construct: Construct, *ids: str) -> Construct:
     return construct
 
 
-def _below_stack(element: Construct, stack: Construct) -> list[Construct]:
-    scopes = list(element.node.scopes)
-    return scopes[[scope.node.path for scope in scopes].index(stack.node.path) + 1 :]
+def _ids_below_stack(element: Construct, stack: Construct, path: str | None = None) -> list[str]:
+    """The construct IDs from ``stack`` (exclusive) down to ``element``, read from one path string: every jsii
+    property read is a round trip to Node.js, and a large configuration has thousands of elements. Construct IDs
+    cannot contain the path separator (the constructs library replaces it)."""
+    path, prefix = path or element.node.path, _stack_path(stack) + "/"
+    if not path.startswith(prefix):
+        raise ValueError(f"{path} is not below the stack {prefix[:-1]}")
+    return path[len(prefix) :].split("/")
+
+
+def _stack_path(stack: Construct) -> str:
+    path = getattr(stack, "_addresses_path", None)
+    if path is None:
+        path = stack.node.path
+        setattr(stack, "_addresses_path", path)
+    return path
+
+
 
 
 def terraform_name(ids: list[str]) -> str:
@@ -90,12 +105,15 @@ def _path_hash(ids: list[str]) -> str:
     return hashlib.md5("/".join(ids).encode()).hexdigest()[:8].upper()
 
 
-def former_name(element: Construct, stack: Construct) -> str:
-    """The name cdktf allocated to ``element`` before this naming scheme, at its former place."""
-    ids: list[str] = []
-    for scope in _below_stack(element, stack):
-        ids.extend(getattr(scope, _FORMER_IDS, (scope.node.id,)))
-    return cdktf_name(ids)
+def former_name(element: Construct, stack: Construct, ids: list[str] | None = None) -> str:
+    """The name cdktf allocated to ``element`` before this naming scheme, at its former place (``ids``: its
+    construct IDs below ``stack``, when known)."""
+    ids = ids or _ids_below_stack(element, stack)
+    scopes = list(element.node.scopes)[-len(ids) :]
+    former: list[str] = []
+    for scope, own_id in zip(scopes, ids):
+        former.extend(getattr(scope, _FORMER_IDS, (own_id,)))
+    return cdktf_name(former)
 
 
 def stack_resources(stack: Construct) -> Iterator[TerraformResource]:
@@ -104,16 +122,24 @@ def stack_resources(stack: Construct) -> Iterator[TerraformResource]:
             yield construct
 
 
-def moved_blocks(stack: Construct) -> list[dict[str, str]]:
+def moved_blocks(stack: Construct, names: NameRegistry | None = None) -> list[dict[str, str]]:
     """A ``moved`` block for every resource of ``stack`` whose address is not the one cdktf gave it before, so
     Terraform carries existing state to the new address instead of replacing the resource
     (https://developer.hashicorp.com/terraform/language/modules/develop/refactoring#moved-block-syntax).
-    A block whose former address is in no state is a no-op."""
-    addresses = {f"{r.terraform_resource_type}.{r.friendly_unique_id}" for r in stack_resources(stack)}
-    blocks = []
+    A block whose former address is in no state is a no-op. ``names``: the stack's registry, which knows the
+    names and construct IDs it allocated (asking Node.js again costs a round trip per property)."""
+    resources = []
     for resource in stack_resources(stack):
-        kind = resource.terraform_resource_type
-        to, source = f"{kind}.{resource.friendly_unique_id}", f"{kind}.{former_name(resource, stack)}"
+        known = names.allocated(resource) if names else None
+        kind = f"{resource.terraform_resource_type}."
+        if known:
+            resources.append((resource, kind, known[0], known[1]))
+        else:
+            resources.append((resource, kind, resource.friendly_unique_id, None))
+    addresses = {kind + name for _, kind, name, _ in resources}
+    blocks = []
+    for resource, kind, name, ids in resources:
+        to, source = kind + name, kind + former_name(resource, stack, ids)
         if source == to:
             continue
         if source in addresses:
@@ -140,11 +166,22 @@ class NameRegistry:
 
     def __init__(self) -> None:
         self._paths: dict[tuple[str, str], str] = {}
+        # id(element) -> (element, its name, its construct IDs below the stack); the element is kept so that its
+        # id() is not reused.
+        self._allocated: dict[int, tuple[Any, str, list[str]]] = {}
 
     def allocate(self, element: Any, stack: Construct) -> str:
-        name = terraform_name([scope.node.id for scope in _below_stack(element, stack)])
+        path = element.node.path
+        ids = _ids_below_stack(element, stack, path)
+        name = terraform_name(ids)
         key = (_namespace(element), name)
-        other = self._paths.setdefault(key, element.node.path)
-        if other != element.node.path:
-            raise ValueError(f"{element.node.path} and {other} would both be {key[0]} {name!r} in the Terraform JSON")
+        other = self._paths.setdefault(key, path)
+        if other != path:
+            raise ValueError(f"{path} and {other} would both be {key[0]} {name!r} in the Terraform JSON")
+        self._allocated[id(element)] = (element, name, ids)
         return name
+
+    def allocated(self, element: Any) -> tuple[str, list[str]] | None:
+        """The name and construct IDs given to ``element``, if this registry named it."""
+        known = self._allocated.get(id(element))
+        return (known[1], known[2]) if known and known[0] is element else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cdk import (
     AzurermBackend,
     AzurermProvider,
@@ -73,14 +75,27 @@ class EnvironmentStack(TerraformStack):
         super().__init__(scope, id)
         self.env = env
         self._names = NameRegistry()
+        self._final: dict[str, Any] | None = None
         configure_backend(self, id, env.backend)
 
     def _allocate_logical_id(self, tf_element):  # cdktf calls this for every element without an explicit name
         return self._names.allocate(tf_element, self)
 
+    def final_terraform(self) -> dict[str, Any]:
+        """The stack's Terraform JSON once it is complete, kept and returned again by :meth:`to_terraform` when
+        ``app.synth()`` asks: rendering a stack of a few hundred apps takes seconds. Call it only when nothing more
+        is added to this stack and every stack that reads from it has run ``prepare_stack`` (which turns
+        cross-stack references into outputs here and ``terraform_remote_state`` there, as ``app.synth()`` does
+        first). stacks/hcp_stack.py does, as the last stack of its environment."""
+        if self._final is None:
+            self._final = self.to_terraform()
+        return self._final
+
     def to_terraform(self):
+        if self._final is not None:
+            return self._final
         synthesized = super().to_terraform()
-        moved = moved_blocks(self)
+        moved = moved_blocks(self, self._names)
         if moved:
             synthesized["moved"] = moved
         for provider in synthesized.get("terraform", {}).get("required_providers", {}).values():

@@ -48,7 +48,7 @@ from config.azure import NetworkDefaultAction
 from config.backend import BackendType
 from hcp_azure_credentials import HcpAzureCredentials
 from names import within
-from stacks.base import azurerm_provider, configure_backend
+from stacks.base import EnvironmentStack, azurerm_provider, configure_backend
 
 # The Terraform version of the workspaces' remote and agent runs (the version this project is tested with).
 TERRAFORM_VERSION = "1.11.4"
@@ -187,7 +187,7 @@ class HcpStack(TerraformStack):
     ``<stack>-after-<source>`` (run triggers), ``<stack>-<env-var>`` (``tfc-azure-run-client-id``) and ``<stack>-var-<variable>``; the Entra ID
     side in ``azure_credentials``. Workspaces are stateful: keep these IDs."""
 
-    def __init__(self, scope: Construct, id: str, *, env: Environment, stacks: list[TerraformStack]) -> None:
+    def __init__(self, scope: Construct, id: str, *, env: Environment, stacks: list[EnvironmentStack]) -> None:
         super().__init__(scope, id)
         assert env.backend.type is BackendType.CLOUD and env.backend.cloud
         self.env = env
@@ -299,12 +299,12 @@ class HcpStack(TerraformStack):
                 )
 
 
-def _synthesized(stacks: list[TerraformStack], *, exclude: str) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:
+def _synthesized(stacks: list[EnvironmentStack], *, exclude: str) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:
     """Each stack's Terraform JSON and dependencies, once cdktf has turned its cross-stack references into outputs
     and ``terraform_remote_state`` data sources (what ``app.synth()`` does first; doing it now changes nothing)."""
     for stack in stacks:
         stack.prepare_stack()
-    synthesized = {stack.node.id: stack.to_terraform() for stack in stacks}
+    synthesized = {stack.node.id: stack.final_terraform() for stack in stacks}
     dependencies = {
         stack.node.id: [dep.node.id for dep in stack.dependencies if dep.node.id != exclude] for stack in stacks
     }
