@@ -48,7 +48,11 @@ class AppsStack(EnvironmentStack):
                     "secret_store",
                     manifest=terraform_literal(
                         app_secret_store(
-                            app, vault_url=azure.key_vault.vault_uri, tenant_id=azure.tenant_id, auth_mode=env.eso.auth
+                            app,
+                            vault_url=azure.key_vault.vault_uri,
+                            tenant_id=azure.tenant_id,
+                            auth_mode=env.eso.auth,
+                            credentials=env.eso.service_principal.credentials_secret,
                         )
                     ),
                 )

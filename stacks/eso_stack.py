@@ -43,6 +43,7 @@ class EsoStack(EnvironmentStack):
                 namespace=self.operator.namespace_name,
                 client_id=azure.service_principal.client_id,
                 client_secret=azure.service_principal.client_secret,
+                settings=env.eso.service_principal.credentials_secret,
             )
 
         # The apps' side of the cluster: namespaces this project creates, and for isolated apps the service
@@ -67,5 +68,6 @@ class EsoStack(EnvironmentStack):
                 client_id=identity.client_id,
                 tenant_id=azure.tenant_id,
                 client_secret=identity.client_secret if isinstance(identity, EsoServicePrincipal) else None,
+                credentials=env.eso.service_principal.credentials_secret,
             )
             formerly(self.app_sign_ins[app.name], f"{app.name}-sign-in")
