@@ -77,14 +77,25 @@ def _kind_of(value: str) -> str | None:
     return "resourceGroups" if len(parts) >= 4 and lowered[2] == "resourcegroups" else "subscriptions"
 
 
-def _wrong(value: str, wanted: str, shape: str, source: str) -> str:
+_KIND_NAMES = {"subscriptions": "a subscription", "resourceGroups": "a resource group"}
+
+
+def _wrong(value: str, wanted: str, wanted_kind: str, shape: str, source: str) -> str:
     """The message for a value that is not an ID of the kind ``wanted``: which kind it is, if any, and the shape."""
     kind = _kind_of(value)
-    said = f"is the ID of a {kind}, not of {wanted}" if kind else f"must be the resource ID of {wanted}"
+    if kind is None:
+        said = f"must be the resource ID of {wanted}"
+    elif kind.lower() != wanted_kind.lower():
+        said = f"is the ID of {_KIND_NAMES.get(kind, f'a {kind} resource')}, not of {wanted}"
+    elif wanted_kind == "Microsoft.Authorization/roleAssignments":
+        said = ("is a role assignment at another scope than a Key Vault: this configuration grants on the vault, and "
+                "importing an assignment of another scope would replace it; leave it out")
+    else:
+        said = f"is not a well-formed ID of {wanted}"
     return f"{said}: {shape} ({source})"
 
 
-def _ref_type(wanted: str, pattern: re.Pattern, shape: str, source: str) -> Any:
+def _ref_type(wanted: str, kind: str, pattern: re.Pattern, shape: str, source: str) -> Any:
     """``true`` (the object this file names: the ID is derived) or the object's resource ID."""
     rule = f"true (the one this file names) or the resource ID of {wanted}, {shape}"
 
@@ -96,23 +107,22 @@ def _ref_type(wanted: str, pattern: re.Pattern, shape: str, source: str) -> Any:
         if not isinstance(value, str):
             raise problem(f"must be {rule}", value=value)
         if not pattern.fullmatch(value):
-            raise problem(_wrong(value, wanted, shape, source), value=value)
+            raise problem(_wrong(value, wanted, kind, shape, source), value=value)
         return value
 
     schema = {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": _plain(pattern)}]}
     return Annotated[str | bool | None, BeforeValidator(validate), WithJsonSchema(schema), Rule(rule)]
 
 
-def _id_type(wanted: str, pattern: re.Pattern, shape: str, source: str,
-             explain: Callable[[str], str] | None = None) -> Any:
+def _id_type(wanted: str, kind: str, pattern: re.Pattern, shape: str, source: str) -> Any:
     return text(f"the ID of {wanted}, {shape}", _plain(pattern),
-                explain=explain or (lambda value: _wrong(value, wanted, shape, source)))
+                explain=lambda value: _wrong(value, wanted, kind, shape, source))
 
 
-ResourceGroupRef = _ref_type("a resource group", RESOURCE_GROUP_ID, RESOURCE_GROUP_SHAPE,
+ResourceGroupRef = _ref_type("a resource group", "resourceGroups", RESOURCE_GROUP_ID, RESOURCE_GROUP_SHAPE,
                              "az group show --name <group> --query id -o tsv")
-KeyVaultRef = _ref_type("a Key Vault", KEY_VAULT_ID, KEY_VAULT_SHAPE, "az keyvault show --name <vault> --query id -o tsv")
-RoleAssignmentId = _id_type("a role assignment on the vault", ROLE_ASSIGNMENT_ID, ROLE_ASSIGNMENT_SHAPE,
+KeyVaultRef = _ref_type("a Key Vault", "Microsoft.KeyVault/vaults", KEY_VAULT_ID, KEY_VAULT_SHAPE, "az keyvault show --name <vault> --query id -o tsv")
+RoleAssignmentId = _id_type("a role assignment on the vault", "Microsoft.Authorization/roleAssignments", ROLE_ASSIGNMENT_ID, ROLE_ASSIGNMENT_SHAPE,
                             "az role assignment list --scope <vault ID> --query \"[].{id:id, role:roleDefinitionName}\"")
 
 
@@ -162,7 +172,7 @@ class RoleAssignmentsAdoption(Settings):
     deployer_secrets_officer: RoleAssignmentId | None = Field(
         None, description="Key Vault Secrets Officer of the principal that deploys."
     )
-    secrets_officers: dict[text("an object ID of key_vault.secrets_officers", GUID_PATTERN), RoleAssignmentId] = Field(
+    secrets_officers: dict[text("the object ID (a GUID) of one of key_vault.secrets_officers", GUID_PATTERN), RoleAssignmentId] = Field(
         default_factory=dict, description="Object ID (one of key_vault.secrets_officers) -> its assignment's ID."
     )
 
@@ -331,6 +341,12 @@ class _Resolver:
             cluster_secret_store=self._cluster_secret_store(),
             external_secrets=self._external_secrets(),
         )
+        # An ID derived from names is in the subscription the file names, or that of the IDs written here, or
+        # else the one Terraform signs in to.
+        subscription = self.env.azure.subscription_id or (self.first_subscription or (None,))[0]
+        for name in ("resource_group", "key_vault"):
+            if found[name] is not None and found[name].subscription_id is None:
+                found[name] = AzureImport(found[name].path, subscription)
         return Adoption(**found, notes=tuple(self.notes)), self.problems
 
     # azure-<env>
