@@ -298,11 +298,11 @@ class _Resolver:
     def note(self, at: str, text: str) -> None:
         self.notes.append(f"{self.env.source}: adopt.{at}: {text}")
 
-    def once(self, at: str, value: Any, identity: str, what: str) -> bool:
+    def once(self, at: str, value: Any, identity: str, what: str, why: str = "") -> bool:
         """Whether ``identity`` is adopted here for the first time (a second time is a problem)."""
         first = self.adopted.setdefault(identity.lower(), at)
         if first != at:
-            self.problem(at, value, f"is also adopted as adopt.{first}: one {what} can be taken over once")
+            self.problem(at, value, f"is also adopted as adopt.{first}: one {what} can be taken over once{why}")
             return False
         return True
 
@@ -479,6 +479,9 @@ class _Resolver:
                 continue
             if match["name"].lower() != name.lower():
                 self.problem(at, value, f"is the ID of vault secret '{match['name']}', not of '{name}'")
+                continue
+            if not self.once(at, value, f"vault secret {secret.vault_name}", "vault secret",
+                             " (Key Vault secret names ignore case)"):
                 continue
             resolved[secret.vault_name] = value
             if secret.kind is SecretKind.RANDOM:

@@ -209,6 +209,12 @@ AGAINST_THE_CONFIGURATION = {
         "myapp-db-host): declare it in the app's static_secrets, random_secrets or sensitive_secrets (key"
         ' <key> of app <app> is vault secret <app>-<key>), or leave it out',
     ),
+    'one vault secret adopted twice, in two cases': (
+        {**APP, 'adopt.secrets': {'myapp-db-host': SECRET, 'MyApp-db-host': SECRET.replace('myapp', 'MyApp')}},
+        F + "adopt.secrets.MyApp-db-host 'https://kv-test.vault.azure.net/secrets/MyApp-db-host/0123456789abcdef0"
+        "123456789abcdef': is also adopted as adopt.secrets.myapp-db-host: one vault secret can be taken over once "
+        "(Key Vault secret names ignore case)",
+    ),
     'a vault secret of another vault': (
         {**APP, 'adopt.secrets': {'myapp-db-host': SECRET.replace('kv-test','otherkv')}},
         F + 'adopt.secrets.myapp-db-host '

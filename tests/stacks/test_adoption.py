@@ -112,3 +112,19 @@ def test_the_synth_says_what_an_adopting_environment_cannot_import(tmp_path):
     assert [note.split(": ", 3)[2] for note in notes] == ["adopt.azure.application", "adopt.secrets.myapp-db-password"]
     assert "an application password cannot be imported" in notes[0]
     assert "a newly generated value as a new version" in notes[1]
+
+
+def test_the_review_lists_what_each_stack_imports(generated_set, tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("review_for_adoption", ROOT / "scripts" / "review.py")
+    review = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = review  # dataclasses look their module up while the class is created
+    spec.loader.exec_module(review)
+    summary = review.render(generated_set.outdir, tmp_path)
+    eso = summary.split("### Stack `eso-mig`\n", 1)[1].split("### ", 1)[0]
+    line = next(line for line in eso.splitlines() if line.startswith("Imports"))
+    assert line == (
+        "Imports (existing objects the first plan takes over): "
+        + ", ".join(f"`{address}` from `{object_id}`" for address, object_id in EXPECTED["eso-mig"].items())
+    )
