@@ -454,7 +454,12 @@ class _Resolver:
                     f"'{vault}' in azure.resource_group '{group}' (the scope this configuration grants on)"))
                 continue
             if self.subscription(at, value, match["subscription"]) and self.once(at, value, value, "role assignment"):
-                resolved[grant] = value
+                # Written with the segments' canonical case (`az` may print `resourcegroups`): the provider parses
+                # the import ID by its segment names.
+                resolved[grant] = (
+                    f"/subscriptions/{match['subscription']}/resourceGroups/{match['group']}/providers/"
+                    f"Microsoft.KeyVault/vaults/{match['vault']}/providers/Microsoft.Authorization/roleAssignments/"
+                    f"{match['assignment']}")
         return resolved
 
     # secrets-<env>

@@ -128,3 +128,18 @@ def test_the_review_lists_what_each_stack_imports(generated_set, tmp_path):
         "Imports (existing objects the first plan takes over): "
         + ", ".join(f"`{address}` from `{object_id}`" for address, object_id in EXPECTED["eso-mig"].items())
     )
+
+
+def test_an_azure_id_written_in_another_case_is_imported_with_the_canonical_segment_names(tmp_path):
+    vault = f"/subscriptions/{MIG_SUBSCRIPTION}/resourcegroups/rg-test/providers/microsoft.keyvault/vaults/kv-test"
+    env = make_env({"adopt.azure": {
+        "key_vault": vault,
+        "role_assignments": {"eso_secrets_user": f"{vault}/providers/microsoft.authorization/roleassignments/"
+                                                 "00000001-0000-0000-0000-000000000000"},
+    }})
+    canonical = f"{SUBSCRIPTION}/resourceGroups/rg-test/providers/Microsoft.KeyVault/vaults/kv-test"
+    assert imports(synth_app([env], tmp_path)["azure-test"]) == {
+        "azurerm_key_vault.key_vault": canonical,
+        "azurerm_role_assignment.vault_access_eso_secrets_user":
+            f"{canonical}/providers/Microsoft.Authorization/roleAssignments/00000001-0000-0000-0000-000000000000",
+    }
