@@ -178,6 +178,9 @@ def main(argv: list[str]) -> int:
             print(f"error: {problem}", file=sys.stderr)
             return 2
         synth(environments, outdir.resolve(), locks=LOCKS_DIR)
+        for env in environments:  # what an adopting environment cannot import, and what happens instead
+            for note in env.adoption.notes:
+                print(f"note: {note}", file=sys.stderr)
         write_manifests(environments, ROOT)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -210,6 +210,9 @@ SensitiveValue = Annotated[SensitiveSecret, BeforeValidator(_sensitive)]
 class ExternalSecretFile(Settings):
     """The app's ExternalSecret (https://external-secrets.io/latest/api/externalsecret/)."""
 
+    name: DnsLabel | None = Field(
+        None, description="The ExternalSecret's own name (one made by hand keeps its name). Default: the app's name."
+    )
     target_name: DnsLabel | None = Field(None, description="The Kubernetes Secret ESO writes. Default: the app's name.")
     refresh_interval: Duration = Field("1h", description="How often ESO reads the vault.")
     creation_policy: choice(CreationPolicy) = Field(CreationPolicy.OWNER, description="ESO's creationPolicy.")
@@ -295,6 +298,8 @@ class ExternalSecretSettings:
     data: tuple[tuple[str, str], ...] = ()
     # Derived Kubernetes keys: name -> Go template over the data keys ("{{ .POSTGRES_PASSWORD }}").
     template: dict[str, str] = field(default_factory=dict)
+    # The ExternalSecret's own name ("": the app's name).
+    name: str = ""
 
     @property
     def refresh_interval_seconds(self) -> float:
@@ -419,6 +424,7 @@ def _external_secret(name: str, file: ExternalSecretFile, secrets: list[SecretSp
     if not data:
         problems.append((f"{at}.data", MISSING, f"app '{name}' declares no secrets, so its ExternalSecret would have no data"))
     return ExternalSecretSettings(
+        name=file.name or name,
         target_name=file.target_name or name,
         refresh_interval=file.refresh_interval,
         creation_policy=file.creation_policy,
@@ -445,7 +451,8 @@ def resolve_apps(apps: dict[str, AppFile], default_isolation: Isolation, problem
             isolation=app.isolation or default_isolation,
             service_account=app.service_account or f"external-secrets-{name}"[:63].rstrip("-"),
         ))
-    for check in (_vault_names_are_unique, _variables_are_unique, _vault_request_rate, _isolated_namespaces):
+    for check in (_vault_names_are_unique, _variables_are_unique, _vault_request_rate, _isolated_namespaces,
+                  _external_secret_names_are_unique):
         problems.extend(check(resolved))
     return tuple(sorted(resolved, key=lambda app: app.name))
 
@@ -461,6 +468,21 @@ def _isolated_namespaces(apps: list[AppSettings]) -> list[Problem]:
                 f"is also the namespace of app '{other.name}': an isolated app needs a namespace of its own, or the "
                 "other app could use its SecretStore")))
         by_namespace[app.namespace] = app
+    return problems
+
+
+def _external_secret_names_are_unique(apps: list[AppSettings]) -> list[Problem]:
+    """Two ExternalSecrets of one name in one namespace would be one object, written by two resources."""
+    problems, seen = [], {}
+    for app in apps:
+        if app.external_secret is None:
+            continue
+        key = (app.namespace, app.external_secret.name)
+        if key in seen:
+            problems.append((f"apps.{app.name}.external_secret.name", app.external_secret.name, (
+                f"is also the ExternalSecret of app '{seen[key]}' in namespace '{app.namespace}': give each "
+                "ExternalSecret a name of its own")))
+        seen.setdefault(key, app.name)
     return problems
 
 

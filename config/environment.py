@@ -7,12 +7,13 @@ differ by data, not by branches in code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from config.adoption import AdoptFile, Adoption, resolve_adoption
 from config.apps import AppFile, AppName, AppSettings, Problem, may_hold_a_secret, resolve_apps
 from config.azure import AZURE_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION, AzureSettings, KeyVaultSettings
 from config.backend import Backend, BackendSettings, LocalBackendSettings
@@ -39,6 +40,10 @@ class EnvironmentFile(Settings):
     delivery: Delivery = Field(
         default_factory=TerraformDelivery, description="How the ExternalSecrets reach the cluster."
     )
+    adopt: AdoptFile = Field(
+        default_factory=AdoptFile,
+        description="Objects that exist (the manual setup's) and the first deploy imports (docs/migration.md).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -61,6 +66,8 @@ class Environment:
     apps: tuple[AppSettings, ...]
     backend: BackendSettings
     delivery: DeliverySettings
+    # What exists already and the stacks import (config/adoption.py); nothing by default.
+    adoption: Adoption = Adoption()
 
     @property
     def shared_apps(self) -> tuple[AppSettings, ...]:
@@ -115,6 +122,10 @@ def parse_environment(source: str, text: str) -> Environment:
         delivery=DeliverySettings.of(file.delivery),
     )
     problems.extend(_across_sections(environment))
+    if not problems:  # adoption is checked against a configuration that is valid
+        adoption, adoption_problems = resolve_adoption(file.adopt, environment)
+        problems.extend(adoption_problems)
+        environment = replace(environment, adoption=adoption)
     if problems:
         raise ConfigError("\n".join(line(source, *problem) for problem in problems))
     return environment

@@ -123,6 +123,38 @@ def quantity_value(value: str) -> Decimal:
 # -- models ---------------------------------------------------------------------------------------------------
 
 
+# The Kubernetes Secret holding a service principal's client ID and secret, named and keyed as in the manual setup
+# (`kubectl create secret generic azure-secret-creds --from-literal=client-id=... --from-literal=client-secret=...`).
+CREDENTIALS_SECRET_NAME = "azure-secret-creds"
+CLIENT_ID_KEY = "client-id"
+CLIENT_SECRET_KEY = "client-secret"
+SecretDataKey = text("a Kubernetes Secret key: 1-253 letters, digits, '-', '_' and '.'", r"^[-._a-zA-Z0-9]{1,253}$")
+
+
+@settings
+class CredentialsSecretSettings(Settings):
+    """The Kubernetes Secret a service principal's client ID and secret are kept in, and the keys the stores read.
+
+    The defaults are the manual setup's, so a Secret and a store made by hand keep working when this project takes
+    them over (docs/migration.md). ESO's own Secret is in ``eso.namespace``; an isolated app's is in the app's
+    namespace. https://external-secrets.io/latest/provider/azure-key-vault/#service-principal-key-authentication
+    """
+
+    name: DnsLabel = Field(CREDENTIALS_SECRET_NAME, description="The Secret's name.")
+    client_id_key: SecretDataKey = Field(CLIENT_ID_KEY, description="The key holding the client ID.")
+    client_secret_key: SecretDataKey = Field(CLIENT_SECRET_KEY, description="The key holding the client secret.")
+
+    @model_validator(mode="after")
+    def _keys_differ(self) -> CredentialsSecretSettings:
+        if self.client_id_key == self.client_secret_key:
+            raise problem(
+                "must differ from client_id_key: one key cannot hold both the client ID and the client secret",
+                at=("client_secret_key",),
+                value=self.client_secret_key,
+            )
+        return self
+
+
 @settings
 class ServicePrincipalSettings(Settings):
     """The Entra ID application ESO signs in as, and how its client secret is rotated.
@@ -138,6 +170,11 @@ class ServicePrincipalSettings(Settings):
     password_generation: whole(1, 1_000_000) = Field(
         1, description="Bump to rotate: the older of the two client secrets is replaced and becomes current; the one "
         "ESO holds stays valid until eso-<env> is deployed (docs/eso.md).",
+    )
+    credentials_secret: CredentialsSecretSettings = Field(
+        default_factory=CredentialsSecretSettings,
+        description="The Kubernetes Secret with the client ID and secret, and its keys (default: the manual setup's "
+        "azure-secret-creds with client-id and client-secret).",
     )
 
 

@@ -17,7 +17,8 @@ ESO_API_VERSION = "external-secrets.io/v1"
 
 
 def external_secret(app: AppSettings, *, store_name: str, store_kind: str = "ClusterSecretStore") -> dict[str, Any]:
-    """The ExternalSecret that syncs ``app``'s vault secrets into the Secret ``target_name`` of its namespace.
+    """The ExternalSecret ``name`` (default: the app's name) that syncs ``app``'s vault secrets into the Secret
+    ``target_name`` of its namespace.
 
     Each ``data`` entry maps a Kubernetes key to the vault secret ``<app>-<key>`` (``POSTGRES_PASSWORD`` from
     ``myapp-db-password``). Derived keys (``template``) are rendered by ESO's template engine v2 and merged with
@@ -37,7 +38,7 @@ def external_secret(app: AppSettings, *, store_name: str, store_kind: str = "Clu
         "apiVersion": ESO_API_VERSION,
         "kind": "ExternalSecret",
         "metadata": {
-            "name": app.name,
+            "name": settings.name or app.name,
             "namespace": app.namespace,
             "labels": {"app.kubernetes.io/name": app.name, "app.kubernetes.io/managed-by": "cdktf"},
         },

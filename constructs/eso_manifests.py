@@ -19,15 +19,17 @@ from typing import Any
 
 from config import Environment
 from config.apps import AppSettings
-from config.eso import EsoAuth, EsoSettings
+# The credentials Secret's defaults: the manual setup's name and keys (eso.service_principal.credentials_secret).
+from config.eso import (  # noqa: F401  (the defaults are read from here too)
+    CLIENT_ID_KEY,
+    CLIENT_SECRET_KEY,
+    CREDENTIALS_SECRET_NAME,
+    CredentialsSecretSettings,
+    EsoAuth,
+    EsoSettings,
+)
 
 ESO_API_VERSION = "external-secrets.io/v1"
-
-# The Kubernetes Secret holding the service principal's credentials, named and keyed as in the manual setup
-# (`kubectl create secret generic azure-secret-creds --from-literal=ClientID=... --from-literal=ClientSecret=...`).
-CREDENTIALS_SECRET_NAME = "azure-secret-creds"
-CLIENT_ID_KEY = "ClientID"
-CLIENT_SECRET_KEY = "ClientSecret"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,16 @@ class ServicePrincipalCredentials:
     secret_name: str = CREDENTIALS_SECRET_NAME
     client_id_key: str = CLIENT_ID_KEY
     client_secret_key: str = CLIENT_SECRET_KEY
+
+    @classmethod
+    def of(cls, settings: CredentialsSecretSettings, *, namespace: str) -> ServicePrincipalCredentials:
+        """The Secret ``settings`` describes, in ``namespace``."""
+        return cls(
+            namespace=namespace,
+            secret_name=settings.name,
+            client_id_key=settings.client_id_key,
+            client_secret_key=settings.client_secret_key,
+        )
 
 
 @dataclass(frozen=True)
@@ -69,7 +81,7 @@ def store_auth(settings: EsoSettings) -> StoreAuth:
     """How the environment's ClusterSecretStore signs in, from the environment's ESO settings."""
     if settings.auth is EsoAuth.WORKLOAD_IDENTITY:
         return WorkloadIdentityServiceAccount(name=settings.service_account, namespace=settings.namespace)
-    return ServicePrincipalCredentials(namespace=settings.namespace)
+    return ServicePrincipalCredentials.of(settings.service_principal.credentials_secret, namespace=settings.namespace)
 
 
 def azurekv_provider(*, vault_url: str, tenant_id: str, auth: StoreAuth) -> dict[str, Any]:
@@ -116,15 +128,23 @@ def secret_store(*, name: str, namespace: str, vault_url: str, tenant_id: str, a
     }
 
 
-def app_secret_store(app: AppSettings, *, vault_url: str, tenant_id: str, auth_mode: EsoAuth) -> dict[str, Any]:
+def app_secret_store(
+    app: AppSettings,
+    *,
+    vault_url: str,
+    tenant_id: str,
+    auth_mode: EsoAuth,
+    credentials: CredentialsSecretSettings | None = None,
+) -> dict[str, Any]:
     """An isolated app's SecretStore ``azure-kv-<app>`` in its namespace, signing in as the app's own identity:
-    the service account ``app.service_account`` (workload identity) or the Secret ``azure-secret-creds`` of the
-    app's namespace (service principal)."""
+    the service account ``app.service_account`` (workload identity) or the credentials Secret of the app's
+    namespace (service principal; ``credentials``, default ``azure-secret-creds`` with ``client-id`` and
+    ``client-secret``)."""
     auth: StoreAuth
     if auth_mode is EsoAuth.WORKLOAD_IDENTITY:
         auth = WorkloadIdentityServiceAccount(name=app.service_account, namespace=app.namespace)
     else:
-        auth = ServicePrincipalCredentials(namespace=app.namespace)
+        auth = ServicePrincipalCredentials.of(credentials or CredentialsSecretSettings(), namespace=app.namespace)
     return secret_store(
         name=app.secret_store_name, namespace=app.namespace, vault_url=vault_url, tenant_id=tenant_id, auth=auth
     )

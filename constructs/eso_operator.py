@@ -26,8 +26,7 @@ from cdk import (
     terraform_literal,
 )
 from addresses import formerly
-from config.eso import EsoAuth, EsoSettings
-from eso_manifests import CLIENT_ID_KEY, CLIENT_SECRET_KEY, CREDENTIALS_SECRET_NAME
+from config.eso import CredentialsSecretSettings, EsoAuth, EsoSettings
 
 CHART_REPOSITORY = "https://charts.external-secrets.io"
 CHART_NAME = "external-secrets"
@@ -168,9 +167,10 @@ class ExternalSecretsOperator(Construct):
 
 
 class AzureCredentialsSecret(Construct):
-    """Makes the Kubernetes Secret ``azure-secret-creds`` (``kubernetes_secret_v1``, the construct's own resource,
-    ID ``Default``) with the keys
-    ``ClientID`` and ``ClientSecret`` that a ClusterSecretStore in service principal mode reads.
+    """Makes the Kubernetes Secret ``settings.name`` (``kubernetes_secret_v1``, the construct's own resource, ID
+    ``Default``) with the keys ``settings.client_id_key`` and ``settings.client_secret_key`` that a store in service
+    principal mode reads (default: the manual setup's ``azure-secret-creds`` with ``client-id`` and
+    ``client-secret``).
 
     ``client_secret`` must be a Terraform reference (the ``azure-<env>`` stack's password), never a literal: the
     value then exists only in Terraform state and in the cluster, not in ``cdktf.out``. It is marked sensitive
@@ -178,21 +178,32 @@ class AzureCredentialsSecret(Construct):
     https://external-secrets.io/latest/provider/azure-key-vault/#service-principal-key-authentication
     """
 
-    def __init__(self, scope: Construct, id: str, *, namespace: str, client_id: str, client_secret: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        namespace: str,
+        client_id: str,
+        client_secret: str,
+        settings: CredentialsSecretSettings | None = None,
+    ) -> None:
         if not Token.is_unresolved(client_secret):
             raise ValueError(
                 "client_secret must be a Terraform reference (such as the azure stack's application password), "
                 "never a literal: a literal would be written into cdktf.out"
             )
         super().__init__(scope, id)
+        settings = settings or CredentialsSecretSettings()
+        self.settings = settings
         self.secret = SecretV1(
             self,
             "Default",
-            metadata=SecretV1Metadata(name=CREDENTIALS_SECRET_NAME, namespace=namespace),
+            metadata=SecretV1Metadata(name=settings.name, namespace=namespace),
             type="Opaque",
             # A value read through terraform_remote_state is not marked sensitive, whatever the output it comes
             # from: mark it again here, so it is redacted in any plan or output it might reach.
-            data={CLIENT_ID_KEY: client_id, CLIENT_SECRET_KEY: Fn.sensitive(client_secret)},
+            data={settings.client_id_key: client_id, settings.client_secret_key: Fn.sensitive(client_secret)},
         )
         formerly(self.secret, "secret")
 
@@ -203,8 +214,8 @@ class AppSignIn(Construct):
     * workload identity (``client_secret`` None): the service account ``service_account``
       (``kubernetes_service_account_v1``, ID ``service_account``) annotated with the app identity's client and
       tenant IDs; ESO requests a token for it and exchanges it for an Entra ID token;
-    * service principal: the Secret ``azure-secret-creds`` (:class:`AzureCredentialsSecret`, ID ``credentials``)
-      with the app's own client ID and secret.
+    * service principal: the credentials Secret (:class:`AzureCredentialsSecret`, ID ``credentials``, named and
+      keyed by ``credentials``) with the app's own client ID and secret.
     https://external-secrets.io/latest/provider/azure-key-vault/#referenced-service-account
     """
 
@@ -218,6 +229,7 @@ class AppSignIn(Construct):
         client_id: str,
         tenant_id: str,
         client_secret: str | None,
+        credentials: CredentialsSecretSettings | None = None,
     ) -> None:
         super().__init__(scope, id)
         if client_secret is None:
@@ -234,4 +246,11 @@ class AppSignIn(Construct):
                 ),
             )
         else:
-            AzureCredentialsSecret(self, "credentials", namespace=namespace, client_id=client_id, client_secret=client_secret)
+            AzureCredentialsSecret(
+                self,
+                "credentials",
+                namespace=namespace,
+                client_id=client_id,
+                client_secret=client_secret,
+                settings=credentials,
+            )

@@ -284,6 +284,10 @@ def stack_section(stack: str, synthesized: dict[str, Any], stacks: dict[str, dic
             names.append(f"{handed_on} cross-stack output{'s' if handed_on > 1 else ''} read by other stacks")
         if names:
             lines.append(f"{title}: " + ", ".join(names))
+    imports = synthesized.get("import", [])
+    if imports:  # what exists already and the first plan takes over (adopt:, docs/migration.md)
+        lines.append("Imports (existing objects the first plan takes over): "
+                     + ", ".join(f"`{block['to']}` from `{block['id']}`" for block in imports))
     # Ephemeral resources (write-only secrets' generated values) are never stored, but their settings decide the
     # value: they are listed with the resources.
     rows = [

@@ -10,6 +10,7 @@ manifests are rendered under ``manifests/<env>/``.
 from __future__ import annotations
 
 from addresses import app_scope, formerly
+from adoption import import_existing, manifest_import_id
 from app_manifests import external_secret
 from cdk import Construct, KubernetesManifest, TerraformStack, terraform_literal
 from cluster_access import kubernetes_provider
@@ -48,7 +49,11 @@ class AppsStack(EnvironmentStack):
                     "secret_store",
                     manifest=terraform_literal(
                         app_secret_store(
-                            app, vault_url=azure.key_vault.vault_uri, tenant_id=azure.tenant_id, auth_mode=env.eso.auth
+                            app,
+                            vault_url=azure.key_vault.vault_uri,
+                            tenant_id=azure.tenant_id,
+                            auth_mode=env.eso.auth,
+                            credentials=env.eso.service_principal.credentials_secret,
                         )
                     ),
                 )
@@ -63,3 +68,5 @@ class AppsStack(EnvironmentStack):
                 ),
                 app.name,
             )
+            if app.name in env.adoption.external_secrets:
+                import_existing(self.external_secrets[app.name], manifest_import_id(manifest))

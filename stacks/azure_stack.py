@@ -18,7 +18,9 @@ from cdk import (
     terraform_literal,
 )
 from addresses import app_scope, formerly
+from adoption import import_existing
 from config import Environment
+from config.adoption import officer_grant_id
 from config.eso import EsoAuth
 from eso_identity import EsoServicePrincipal, EsoWorkloadIdentity
 from secure_key_vault import SecureKeyVault
@@ -74,6 +76,7 @@ class AzureStack(EnvironmentStack):
         client = DataAzurermClientConfig(self, "current")
         tags = terraform_literal(env.tags)
         group = ResourceGroup(self, "resource_group", name=env.azure.resource_group, location=env.azure.location, tags=tags)
+        adopted = env.adoption
 
         self.key_vault = SecureKeyVault(
             self,
@@ -84,6 +87,8 @@ class AzureStack(EnvironmentStack):
             tenant_id=client.tenant_id,
             tags=tags,
         )
+        for resource, existing in ((group, adopted.resource_group), (self.key_vault.vault, adopted.key_vault)):
+            import_existing(resource, existing.resource_id(client.subscription_id) if existing else None)
 
         # ESO's own identity reads the whole vault for the ClusterSecretStore; it exists only while an app uses
         # that store (isolated apps read through identities of their own, below).
@@ -104,9 +109,11 @@ class AzureStack(EnvironmentStack):
             )
             if isinstance(self.eso_identity, EsoServicePrincipal):
                 self.service_principal = self.eso_identity
+                import_existing(self.service_principal.application, adopted.application)
+                import_existing(self.service_principal.service_principal, adopted.service_principal)
             grants.insert(0, Grant("eso_secrets_user", self.eso_identity.principal_id, SECRETS_USER, "ServicePrincipal"))
         grants += [
-            Grant(f"secrets_officer_{object_id}", object_id, SECRETS_OFFICER) for object_id in env.key_vault.secrets_officers
+            Grant(officer_grant_id(object_id), object_id, SECRETS_OFFICER) for object_id in env.key_vault.secrets_officers
         ]
 
         # Isolated apps: an identity each, granted per secret in the secrets stack, never on the vault.
@@ -135,6 +142,8 @@ class AzureStack(EnvironmentStack):
             grants=grants,
             propagation_wait_seconds=env.key_vault.rbac_propagation_wait_seconds,
         )
+        for grant, assignment in zip(grants, self.vault_access.assignments):
+            import_existing(assignment, adopted.role_assignments.get(grant.id))
         self.tenant_id = client.tenant_id
 
         TerraformOutput(self, "key_vault_id", value=self.key_vault.vault_id, description="Resource ID of the Key Vault")

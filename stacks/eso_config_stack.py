@@ -8,6 +8,7 @@ the same stack as the Helm release that installs the CRD, the first plan would f
 from __future__ import annotations
 
 from cdk import Construct, KubernetesManifest, terraform_literal
+from adoption import import_existing, manifest_import_id
 from cluster_access import kubernetes_provider
 from config import Environment
 from eso_manifests import environment_cluster_secret_store
@@ -31,3 +32,5 @@ class EsoConfigStack(EnvironmentStack):
         self.cluster_secret_store = KubernetesManifest(
             self, "cluster_secret_store", manifest=terraform_literal(self.manifest)
         )
+        if env.adoption.cluster_secret_store:
+            import_existing(self.cluster_secret_store, manifest_import_id(self.manifest))

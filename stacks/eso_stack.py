@@ -11,10 +11,11 @@ from __future__ import annotations
 from cdk import Construct, NamespaceV1, NamespaceV1Metadata
 from cluster_access import helm_provider, kubernetes_provider
 from addresses import app_scope, formerly
+from adoption import import_existing, namespaced_id
 from config import Environment
 from config.eso import EsoAuth
 from eso_identity import EsoServicePrincipal
-from eso_operator import AppSignIn, AzureCredentialsSecret, ExternalSecretsOperator, WorkloadIdentityBinding
+from eso_operator import RELEASE_NAME, AppSignIn, AzureCredentialsSecret, ExternalSecretsOperator, WorkloadIdentityBinding
 from stacks.azure_stack import AzureStack
 from stacks.base import EnvironmentStack
 
@@ -34,6 +35,11 @@ class EsoStack(EnvironmentStack):
                 client_id=azure.eso_identity.client_id, tenant_id=azure.tenant_id
             )
         self.operator = ExternalSecretsOperator(self, "eso", settings=env.eso, workload_identity=workload_identity)
+        adopted = env.adoption
+        if adopted.eso_namespace:
+            import_existing(self.operator.namespace, env.eso.namespace)
+        if adopted.eso_release:
+            import_existing(self.operator.release, namespaced_id(env.eso.namespace, RELEASE_NAME))
 
         self.credentials: AzureCredentialsSecret | None = None
         if azure.service_principal:
@@ -43,7 +49,10 @@ class EsoStack(EnvironmentStack):
                 namespace=self.operator.namespace_name,
                 client_id=azure.service_principal.client_id,
                 client_secret=azure.service_principal.client_secret,
+                settings=env.eso.service_principal.credentials_secret,
             )
+            if adopted.credentials_secret:
+                import_existing(self.credentials.secret, namespaced_id(env.eso.namespace, self.credentials.settings.name))
 
         # The apps' side of the cluster: namespaces this project creates, and for isolated apps the service
         # account (workload identity) or credentials Secret (service principal) their SecretStore signs in with.
@@ -55,6 +64,9 @@ class EsoStack(EnvironmentStack):
             for app in env.apps
             if app.create_namespace
         }
+        for app in env.apps:
+            if app.name in adopted.app_namespaces:
+                import_existing(self.app_namespaces[app.name], app.namespace)
         self.app_sign_ins: dict[str, AppSignIn] = {}
         for app in env.isolated_apps:
             identity = azure.app_identities[app.name]
@@ -67,5 +79,6 @@ class EsoStack(EnvironmentStack):
                 client_id=identity.client_id,
                 tenant_id=azure.tenant_id,
                 client_secret=identity.client_secret if isinstance(identity, EsoServicePrincipal) else None,
+                credentials=env.eso.service_principal.credentials_secret,
             )
             formerly(self.app_sign_ins[app.name], f"{app.name}-sign-in")

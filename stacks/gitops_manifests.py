@@ -60,7 +60,13 @@ def render(env: Environment) -> dict[str, str]:
         if not app.external_secret:
             continue
         if app.isolated:
-            store = app_secret_store(app, vault_url=vault_url(env), tenant_id=env.azure.tenant_id, auth_mode=env.eso.auth)
+            store = app_secret_store(
+                app,
+                vault_url=vault_url(env),
+                tenant_id=env.azure.tenant_id,
+                auth_mode=env.eso.auth,
+                credentials=env.eso.service_principal.credentials_secret,
+            )
             files[f"{folder}/{app.name}.secret-store.yaml"] = to_yaml(store, header=header)
             manifest = external_secret(app, store_name=app.secret_store_name, store_kind="SecretStore")
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from cdk import Construct, RandomProvider
 from addresses import apps_scope
+from adoption import import_existing
 from config import Environment
 from modules.azure_secrets import AzureSecrets
 from stacks.azure_stack import AzureStack
@@ -40,3 +41,6 @@ class SecretsStack(EnvironmentStack):
             for app in env.apps
             if app.secrets
         }
+        for app_name, module in self.apps.items():
+            for key, secret in module.secrets.items():
+                import_existing(secret, env.adoption.vault_secrets.get(f"{app_name}-{key}"))

@@ -114,7 +114,75 @@ LAB7: dict[str, Any] = {
     },
 }
 
-GENERATED: dict[str, dict[str, Any]] = {"qa2": QA2, "edge": EDGE, "lab7": LAB7}
+# Placeholders of the shape `az` prints; tests/terraform/test_adoption.py replaces them with what a deployment of
+# the same file without `adopt` created, as a user copies them from the old state.
+MIG_SUBSCRIPTION = "44444444-4444-4444-4444-444444444444"
+MIG_VAULT = (f"/subscriptions/{MIG_SUBSCRIPTION}/resourceGroups/rg-mig/providers/Microsoft.KeyVault/vaults/"
+             "kv-mig-generated")
+MIG_OFFICER = "55555555-5555-5555-5555-555555555555"
+
+
+def _assignment(number: int) -> str:
+    return f"{MIG_VAULT}/providers/Microsoft.Authorization/roleAssignments/{number:08d}-0000-0000-0000-000000000000"
+
+
+def _vault_secret(name: str) -> str:
+    return f"https://kv-mig-generated.vault.azure.net/secrets/{name}/{'0' * 31}{len(name) % 10}"
+
+
+# Taken over from a manual setup: every object this configuration makes and the manual steps made too is adopted
+# (a service principal with its role assignments, vault secrets of each kind, ESO's namespace, release and
+# credentials Secret under keys of its own, an app namespace, the ClusterSecretStore, ExternalSecrets under the
+# names they had). The apps are shared; the vault has an extra Secrets Officer.
+MIG: dict[str, Any] = {
+    "azure": {"location": "westeurope", "resource_group": "rg-mig"},
+    "key_vault": {
+        "name": "kv-mig-generated",
+        "network_acls": {"default_action": "Allow"},
+        "secrets_officers": [MIG_OFFICER],
+    },
+    "eso": {
+        "auth": "service_principal",
+        "service_principal": {
+            "display_name": "eso-mig",
+            "credentials_secret": {"name": "eso-sp", "client_id_key": "clientId", "client_secret_key": "clientSecret"},
+        },
+        "restrict_to_app_namespaces": False,
+    },
+    "cluster": {"context": "mig"},
+    "apps": {
+        "myapp": {
+            "namespace": "myapp",
+            "create_namespace": True,
+            "static_secrets": {"db-username": "myapp", "db-host": "postgres.myapp.svc.cluster.local"},
+            "random_secrets": {"db-password": {}},
+            "external_secret": {"name": "myapp-db-credentials", "target_name": "myapp-db-credentials"},
+        },
+        "worker": {"sensitive_secrets": {"queue-token": {"variable": "worker_queue_token"}}},
+    },
+    "adopt": {
+        "azure": {
+            "resource_group": True,
+            "key_vault": MIG_VAULT,
+            "application": "66666666-6666-6666-6666-666666666666",
+            "service_principal": "/servicePrincipals/77777777-7777-7777-7777-777777777777",
+            "role_assignments": {
+                "eso_secrets_user": _assignment(1),
+                "deployer_secrets_officer": _assignment(2),
+                "secrets_officers": {MIG_OFFICER: _assignment(3)},
+            },
+        },
+        "secrets": {name: _vault_secret(name) for name in (
+            "myapp-db-username", "myapp-db-host", "myapp-db-password", "worker-queue-token")},
+        "eso": {"namespace": True, "release": True, "credentials_secret": True, "app_namespaces": ["myapp"]},
+        "eso_config": {"cluster_secret_store": True},
+        "apps": {"external_secrets": ["myapp", "worker"]},
+    },
+    "backend": {"type": "local"},
+    "delivery": {"mode": "terraform"},
+}
+
+GENERATED: dict[str, dict[str, Any]] = {"qa2": QA2, "edge": EDGE, "lab7": LAB7, "mig": MIG}
 
 
 def write_generated_environments(directory: Path) -> Path:

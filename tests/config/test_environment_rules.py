@@ -219,7 +219,7 @@ REJECTED = [
     (
         "unknown top-level key close to none",
         {"colour": "blue"},
-        f"{F}: colour: unknown key (allowed here: apps, azure, backend, cluster, delivery, eso, key_vault)",
+        f"{F}: colour: unknown key (allowed here: adopt, apps, azure, backend, cluster, delivery, eso, key_vault)",
     ),
     (
         "unknown key in a section",

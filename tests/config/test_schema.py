@@ -46,6 +46,7 @@ NOT_IN_SCHEMA = {
     "service principal settings with workload identity auth": "across keys",
     "expiration date that does not exist": "a calendar",
     "template named like a data key": "across keys",
+    "the same key twice": "across keys (client_id_key and client_secret_key)",
     "external secret with no data": "across keys",
 }
 

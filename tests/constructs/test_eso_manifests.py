@@ -26,8 +26,8 @@ def test_service_principal_store_reads_credentials_from_the_eso_namespace():
         "tenantId": TENANT_ID,
         "authType": "ServicePrincipal",
         "authSecretRef": {
-            "clientId": {"name": "azure-secret-creds", "key": "ClientID", "namespace": "eso"},
-            "clientSecret": {"name": "azure-secret-creds", "key": "ClientSecret", "namespace": "eso"},
+            "clientId": {"name": "azure-secret-creds", "key": "client-id", "namespace": "eso"},
+            "clientSecret": {"name": "azure-secret-creds", "key": "client-secret", "namespace": "eso"},
         },
     }
 

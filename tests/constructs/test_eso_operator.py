@@ -171,7 +171,7 @@ def test_credentials_secret_has_the_keys_of_the_manual_setup(stack):
     AzureCredentialsSecret(stack, "creds", namespace="eso", client_id="app-id", client_secret=password.string_value)
     secret = only(synth_json(stack), "kubernetes_secret_v1")
     assert secret["metadata"] == {"name": "azure-secret-creds", "namespace": "eso"}
-    assert secret["data"] == {"ClientID": "app-id", "ClientSecret": "${sensitive(var.password)}"}
+    assert secret["data"] == {"client-id": "app-id", "client-secret": "${sensitive(var.password)}"}
 
 
 def test_credentials_secret_refuses_a_literal_client_secret(stack):

@@ -1,8 +1,8 @@
 """checkov over every synthesized stack, in one process (which checks may fail: policy_exceptions.py).
 
 checkov's ``terraform_json`` parser cannot read ``terraform.required_version`` (a string where it expects
-blocks) nor ``moved`` blocks: it reports one parsing error and checks nothing in that file. So checkov scans a
-copy of each stack with exactly those keys removed (:func:`checkov_compatible`; no checkov policy is about either);
+blocks) nor ``moved`` and ``import`` blocks: it reports one parsing error and checks nothing in that file. So
+checkov scans a copy of each stack with exactly those keys removed (:func:`checkov_compatible`; no checkov policy is about either);
 the policy test proves that is the only difference.
 """
 
@@ -24,14 +24,15 @@ CHECKOV_TIMEOUT_SECONDS = 600
 
 def checkov_compatible(synthesized: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """A copy checkov can parse, and what was removed to get it (``required_version`` of the ``terraform`` block,
-    the top-level ``moved`` blocks)."""
+    the top-level ``moved`` and ``import`` blocks)."""
     result = copy.deepcopy(synthesized)
     removed = {}
     terraform = result.get("terraform", {})
     if "required_version" in terraform:
         removed["required_version"] = terraform.pop("required_version")
-    if "moved" in result:
-        removed["moved"] = result.pop("moved")
+    for blocks in ("moved", "import"):
+        if blocks in result:
+            removed[blocks] = result.pop(blocks)
     return result, removed
 
 

@@ -11,25 +11,28 @@ from quality.policy_scan import CheckResult, StackScan, checkov_compatible, chec
 from support import SUBNET_EXAMPLE, make_env, require_example
 
 
-def test_checkov_scans_each_stack_as_synthesized_without_required_version_and_moved_only(checkov_scan):
+def test_checkov_scans_each_stack_as_synthesized_without_required_version_moved_and_import_only(checkov_scan):
     for name, original in checkov_scan.originals.items():
         scanned = json.loads((checkov_scan.directory / name / "cdk.tf.json").read_text())
         expected = copy.deepcopy(original)
         expected.get("terraform", {}).pop("required_version", None)
         expected.pop("moved", None)
+        expected.pop("import", None)
         assert scanned == expected, name
 
 
-def test_required_version_and_moved_are_the_only_keys_removed_for_checkov():
+def test_required_version_moved_and_import_are_the_only_keys_removed_for_checkov():
     moved = [{"from": "a_b.c", "to": "a_b.d"}]
+    imported = [{"to": "a_b.d", "id": "/things/d"}]
     synthesized = {
         "terraform": {"required_version": ">= 1.9", "required_providers": {"a": {"source": "x/a"}}},
         "moved": moved,
+        "import": imported,
     }
     compatible, removed = checkov_compatible(synthesized)
     assert (compatible, removed) == (
         {"terraform": {"required_providers": {"a": {"source": "x/a"}}}},
-        {"required_version": ">= 1.9", "moved": moved},
+        {"required_version": ">= 1.9", "moved": moved, "import": imported},
     )
     assert synthesized["terraform"]["required_version"] == ">= 1.9"
     assert synthesized["moved"] == moved

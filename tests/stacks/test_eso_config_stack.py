@@ -24,8 +24,8 @@ def test_service_principal_store_reads_the_credentials_secret_in_the_eso_namespa
     azurekv = store(tmp_path, {"eso.namespace": "eso"})["spec"]["provider"]["azurekv"]
     assert azurekv["authType"] == "ServicePrincipal"
     assert azurekv["authSecretRef"] == {
-        "clientId": {"name": "azure-secret-creds", "key": "ClientID", "namespace": "eso"},
-        "clientSecret": {"name": "azure-secret-creds", "key": "ClientSecret", "namespace": "eso"},
+        "clientId": {"name": "azure-secret-creds", "key": "client-id", "namespace": "eso"},
+        "clientSecret": {"name": "azure-secret-creds", "key": "client-secret", "namespace": "eso"},
     }
 
 

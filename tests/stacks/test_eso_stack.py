@@ -57,9 +57,9 @@ def test_state_at_the_former_ids_moves_to_the_readable_ones(tmp_path):
 def test_service_principal_credentials_come_from_the_azure_stack(tmp_path):
     synthesized = synth_app([make_env()], tmp_path)
     data = only(synthesized["eso-test"], "kubernetes_secret_v1")["data"]
-    assert azure_output_behind(data["ClientID"], synthesized)["value"].startswith("${azuread_application.")
-    assert data["ClientSecret"].startswith("${sensitive(data.terraform_remote_state.")
-    secret_output = azure_output_behind(data["ClientSecret"], synthesized)
+    assert azure_output_behind(data["client-id"], synthesized)["value"].startswith("${azuread_application.")
+    assert data["client-secret"].startswith("${sensitive(data.terraform_remote_state.")
+    secret_output = azure_output_behind(data["client-secret"], synthesized)
     assert secret_output == {"sensitive": True, "value": secret_output["value"]}
     assert re.fullmatch(r"\$\{azuread_application_password\.\w+\.value\}", secret_output["value"])
 

@@ -119,6 +119,9 @@ def string_value(type_name: str, attribute: str, config: dict, path: tuple) -> s
         return TENANT_ID
     if attribute == "subscription_id":
         return SUBSCRIPTION_ID
+    if path == ("object_id",) and type_name in ("azuread_application", "azuread_service_principal"):
+        # The object ID is the last part of the ID (/applications/<object ID>), as Entra ID gives them.
+        return resource_id(type_name, config).rsplit("/", 1)[-1]
     if GUID_ATTRIBUTES.search(attribute):
         return guid(type_name, attribute, config, path)
     if attribute == "vault_uri":

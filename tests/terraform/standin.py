@@ -22,8 +22,9 @@ Environment variables read by the stand-in (Terraform passes its own environment
 ``TF_STANDIN_FAIL_APPLY``: ``<type>[:<attribute>=<value>]``, ``;``-separated: applying a matching object fails;
 ``TF_STANDIN_SECRETS_LOG``: a file to which every secret value the stand-in generates is appended, one per line;
 ``TF_STANDIN_WORLD``: a folder standing for the cloud: apply records each object there and destroy removes it, and
-importing an ID recorded there returns that object (as a real provider reads it), so importing what another state
-created plans no change.
+importing an ID recorded there (an object's ``id``, or the import ID its provider documents where that differs:
+``<namespace>/<name>`` of a Helm release, ``apiVersion=...,kind=...,name=...`` of a ``kubernetes_manifest``) returns
+that object (as a real provider reads it), so importing what another state created plans no change.
 """
 
 from __future__ import annotations
@@ -238,14 +239,42 @@ def _world_file(type_name: str, object_id: Any) -> Path | None:
     return Path(world) / f"{type_name}-{hashlib.sha256(object_id.encode()).hexdigest()[:32]}.msgpack"
 
 
+def _dynamic_value(value: Any) -> Any:
+    """The value of a ``dynamic`` attribute, which travels as ``[type JSON, value]``."""
+    if isinstance(value, list) and len(value) == 2 and isinstance(value[0], (bytes, str)):
+        return value[1]
+    return value
+
+
+def _import_ids(type_name: str, state: Any) -> list[str]:
+    """The IDs an object is imported by: its ``id`` and, where the provider documents another import ID, that one
+    (helm_release: ``<namespace>/<name>``; kubernetes_manifest, which has no ``id``:
+    ``apiVersion=<v>,kind=<k>[,namespace=<ns>],name=<n>``)."""
+    if not isinstance(state, dict):
+        return []
+    ids = [state["id"]] if isinstance(state.get("id"), str) else []
+    if type_name == "helm_release" and isinstance(state.get("name"), str):
+        ids.append(f"{state.get('namespace') or 'default'}/{state['name']}")
+    if type_name == "kubernetes_manifest":
+        manifest = _dynamic_value(state.get("manifest"))
+        metadata = manifest.get("metadata") if isinstance(manifest, dict) else None
+        if isinstance(metadata, dict) and isinstance(metadata.get("name"), str):
+            parts = [f"apiVersion={manifest.get('apiVersion')}", f"kind={manifest.get('kind')}"]
+            if metadata.get("namespace"):
+                parts.append(f"namespace={metadata['namespace']}")
+            ids.append(",".join([*parts, f"name={metadata['name']}"]))
+    return ids
+
+
 def _record(type_name: str, prior: Any, state: Any) -> None:
     """Keep the world folder in step with an apply: the new object recorded, a destroyed one removed."""
-    if isinstance(prior, dict) and (state is None or state.get("id") != prior.get("id")):
-        old = _world_file(type_name, prior.get("id"))
-        if old is not None:
+    kept = set(_import_ids(type_name, state))
+    for object_id in _import_ids(type_name, prior):
+        old = _world_file(type_name, object_id)
+        if old is not None and object_id not in kept:
             old.unlink(missing_ok=True)
-    if isinstance(state, dict):
-        new = _world_file(type_name, state.get("id"))
+    for object_id in kept:
+        new = _world_file(type_name, object_id)
         if new is not None:
             new.parent.mkdir(parents=True, exist_ok=True)
             new.write_bytes(encode(state))
@@ -407,7 +436,8 @@ class Provider(pb_grpc.ProviderServicer):
         block = self.schema.block("resource", request.type_name)
         state = {name: None for name in block.attributes}
         state.update({name: [] if nesting in ("list", "set") else None for name, (nesting, _) in block.blocks.items()})
-        state["id"] = request.id
+        if "id" in block.attributes:
+            state["id"] = request.id
         # Azure resource IDs carry the resource group and the name.
         segments = request.id.strip("/").split("/")
         if "resourceGroups" in segments and "resource_group_name" in block.attributes:
