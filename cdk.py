@@ -228,6 +228,12 @@ from cdktf_cdktf_provider_azurerm.private_endpoint import (  # noqa: E402
     PrivateEndpointPrivateServiceConnection,
 )
 from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment  # noqa: E402
+from cdktf_cdktf_provider_azurerm.log_analytics_workspace import LogAnalyticsWorkspace  # noqa: E402
+from cdktf_cdktf_provider_azurerm.monitor_diagnostic_setting import (  # noqa: E402
+    MonitorDiagnosticSetting,
+    MonitorDiagnosticSettingEnabledLog,
+    MonitorDiagnosticSettingEnabledMetric,
+)
 from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity  # noqa: E402
 from cdktf_cdktf_provider_azurerm.federated_identity_credential import FederatedIdentityCredential  # noqa: E402
 
@@ -309,6 +315,10 @@ __all__ = [
     "KeyVault",
     "KeyVaultNetworkAcls",
     "KeyVaultSecret",
+    "LogAnalyticsWorkspace",
+    "MonitorDiagnosticSetting",
+    "MonitorDiagnosticSettingEnabledLog",
+    "MonitorDiagnosticSettingEnabledMetric",
     "PrivateEndpoint",
     "PrivateEndpointPrivateDnsZoneGroup",
     "PrivateEndpointPrivateServiceConnection",

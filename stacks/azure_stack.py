@@ -23,6 +23,7 @@ from config.eso import EsoAuth
 from eso_identity import EsoServicePrincipal, EsoWorkloadIdentity
 from secure_key_vault import SecureKeyVault
 from stacks.base import EnvironmentStack, azurerm_provider
+from vault_audit import VaultAuditLogs
 from vault_access import SECRETS_OFFICER, SECRETS_USER, Grant, VaultAccess
 
 
@@ -85,6 +86,20 @@ class AzureStack(EnvironmentStack):
             tags=tags,
         )
 
+        self.audit_logs: VaultAuditLogs | None = None
+        if env.key_vault.audit_logs_enabled:
+            self.audit_logs = VaultAuditLogs(
+                self,
+                "audit_logs",
+                vault_id=self.key_vault.vault_id,
+                vault_name=env.key_vault.name,
+                workspace_id=env.key_vault.audit_logs.workspace_id,
+                retention_days=env.key_vault.audit_logs.retention_days,
+                resource_group_name=group.name,
+                location=group.location,
+                tags=tags,
+            )
+
         # ESO's own identity reads the whole vault for the ClusterSecretStore; it exists only while an app uses
         # that store (isolated apps read through identities of their own, below).
         self.service_principal: EsoServicePrincipal | None = None
@@ -140,6 +155,11 @@ class AzureStack(EnvironmentStack):
         TerraformOutput(self, "key_vault_id", value=self.key_vault.vault_id, description="Resource ID of the Key Vault")
         TerraformOutput(self, "key_vault_name", value=self.key_vault.name, description="Name of the Key Vault")
         TerraformOutput(self, "key_vault_uri", value=self.key_vault.vault_uri, description="Vault URI, for ESO's vaultUrl")
+        if self.audit_logs:
+            TerraformOutput(
+                self, "audit_log_workspace_id", value=self.audit_logs.workspace_id,
+                description="Log Analytics workspace of the vault's audit log (docs/operations.md)",
+            )
         TerraformOutput(self, "tenant_id", value=client.tenant_id, description="Entra ID tenant of the vault")
         if self.eso_identity:
             TerraformOutput(
