@@ -228,6 +228,15 @@ from cdktf_cdktf_provider_azurerm.private_endpoint import (  # noqa: E402
     PrivateEndpointPrivateServiceConnection,
 )
 from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment  # noqa: E402
+from cdktf_cdktf_provider_azurerm.eventgrid_system_topic import EventgridSystemTopic  # noqa: E402
+from cdktf_cdktf_provider_azurerm.monitor_action_group import (  # noqa: E402
+    MonitorActionGroup,
+    MonitorActionGroupEmailReceiver,
+    MonitorActionGroupWebhookReceiver,
+)
+from cdktf_cdktf_provider_azurerm.resource_group_template_deployment import (  # noqa: E402
+    ResourceGroupTemplateDeployment,
+)
 from cdktf_cdktf_provider_azurerm.log_analytics_workspace import LogAnalyticsWorkspace  # noqa: E402
 from cdktf_cdktf_provider_azurerm.monitor_diagnostic_setting import (  # noqa: E402
     MonitorDiagnosticSetting,
@@ -315,7 +324,11 @@ __all__ = [
     "KeyVault",
     "KeyVaultNetworkAcls",
     "KeyVaultSecret",
+    "EventgridSystemTopic",
     "LogAnalyticsWorkspace",
+    "MonitorActionGroup",
+    "MonitorActionGroupEmailReceiver",
+    "MonitorActionGroupWebhookReceiver",
     "MonitorDiagnosticSetting",
     "MonitorDiagnosticSettingEnabledLog",
     "MonitorDiagnosticSettingEnabledMetric",
@@ -323,6 +336,7 @@ __all__ = [
     "PrivateEndpointPrivateDnsZoneGroup",
     "PrivateEndpointPrivateServiceConnection",
     "ResourceGroup",
+    "ResourceGroupTemplateDeployment",
     "RoleAssignment",
     "UserAssignedIdentity",
     # azuread

@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from config.operations import AuditLogSettings, audit_logs_enabled
+from config.operations import AuditLogSettings, ExpiryNotificationSettings, audit_logs_enabled
 from config.reader import Flag, Settings, choice, guid, listing, settings, sorted_map, text, whole
 from config.secret_values import refuse_secret_tags
 
@@ -174,6 +174,9 @@ class KeyVaultSettings(Settings):
     audit_logs: AuditLogSettings = Field(
         default_factory=AuditLogSettings,
         description="Audit log and metrics in Log Analytics; on by default when the firewall denies (docs/operations.md).",
+    )
+    expiry_notifications: ExpiryNotificationSettings | None = Field(
+        None, description="Alerts before secrets expire, to email or webhook receivers; none unless configured."
     )
 
     @property

@@ -11,10 +11,11 @@ default (``network_acls.default_action: Deny``), which is how an environment fil
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 from pydantic import Field, model_validator
 
-from config.reader import Flag, Settings, problem, settings, text, whole
+from config.reader import MISSING, Flag, Settings, choice, problem, settings, sorted_map, text, whole
 
 # A workspace's retention, in days: 30 to 730 for the PerGB2018 pricing tier the stack creates (7 is for the
 # legacy Free tier only, which new subscriptions cannot choose).
@@ -91,6 +92,63 @@ class AuditLogSettings(Settings):
         return DEFAULT_WORKSPACE_RETENTION_DAYS if self.workspace_retention_days is None else self.workspace_retention_days
 
 
+class AlertSeverity(Enum):
+    SEV0 = "Sev0"
+    SEV1 = "Sev1"
+    SEV2 = "Sev2"
+    SEV3 = "Sev3"
+    SEV4 = "Sev4"
+
+
+RECEIVER_NAME_RULE = "1-64 letters, digits, '-' and '_', starting with a letter or digit"
+ReceiverName = text(RECEIVER_NAME_RULE, r"^[A-Za-z0-9][-_A-Za-z0-9]{0,63}$")
+EMAIL_RULE = "an email address such as 'platform-team@example.org'"
+EmailAddress = text(EMAIL_RULE, r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$", max_length=254)
+VARIABLE_RULE = "a Terraform variable name: letters, digits, '_' and '-', starting with a letter or '_'"
+WebhookVariable = text(VARIABLE_RULE, r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+@settings
+class WebhookReceiver(Settings):
+    """A webhook the action group calls. Its URL usually carries a key, so it is a secret: it is never written in
+    the file but supplied at apply time as the sensitive Terraform variable named here (``TF_VAR_<variable>``)."""
+
+    variable: WebhookVariable = Field(description="The sensitive Terraform variable that carries the webhook URL.")
+    use_common_alert_schema: Flag = Field(True, description="Send Azure Monitor's common alert schema.")
+
+    refused = {"url": (False, "must not be written in the file (a webhook URL usually carries a key): name a "
+                              "sensitive Terraform variable instead, variable: <name>, and supply TF_VAR_<name>")}
+
+
+@settings
+class ExpiryNotificationSettings(Settings):
+    """Warnings before secrets expire: an Event Grid system topic on the vault, subscribed to
+    ``Microsoft.KeyVault.SecretNearExpiry`` (30 days before a secret's expiration_date) and
+    ``Microsoft.KeyVault.SecretExpired``, raising an Azure Monitor alert that calls an action group with these
+    receivers. https://learn.microsoft.com/azure/key-vault/general/event-grid-overview"""
+
+    email_receivers: sorted_map(ReceiverName, EmailAddress) = Field(
+        default_factory=dict, description="Receiver name -> email address the action group writes to."
+    )
+    webhook_receivers: sorted_map(ReceiverName, WebhookReceiver) = Field(
+        default_factory=dict, description="Receiver name -> webhook (its URL from a sensitive Terraform variable)."
+    )
+    severity: choice(AlertSeverity) = Field(AlertSeverity.SEV3, description="The severity of the alerts raised.")
+
+    @model_validator(mode="after")
+    def _someone_is_told(self) -> ExpiryNotificationSettings:
+        if not self.email_receivers and not self.webhook_receivers:
+            raise problem("needs at least one of email_receivers and webhook_receivers", value=MISSING)
+        first: dict[str, str] = {}
+        for receiver, webhook in self.webhook_receivers.items():
+            if webhook.variable in first:
+                raise problem(f"is also the variable of webhook receiver {first[webhook.variable]!r}: give each "
+                              "webhook a variable of its own", at=("webhook_receivers", receiver, "variable"),
+                              value=webhook.variable)
+            first[webhook.variable] = receiver
+        return self
+
+
 def audit_logs_enabled(settings: AuditLogSettings, *, firewall_denies: bool) -> bool:
     """Whether the vault sends its audit log: as set, else when the firewall denies by default."""
     return firewall_denies if settings.enabled is None else settings.enabled
@@ -123,7 +181,10 @@ def expired_secret_problems(secrets: list[tuple[str, str]], now: datetime) -> li
 
 
 __all__ = [
+    "AlertSeverity",
     "AuditLogSettings",
+    "ExpiryNotificationSettings",
+    "WebhookReceiver",
     "DEFAULT_WORKSPACE_RETENTION_DAYS",
     "audit_log_problems",
     "audit_logs_enabled",

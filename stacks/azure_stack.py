@@ -23,6 +23,7 @@ from config.eso import EsoAuth
 from eso_identity import EsoServicePrincipal, EsoWorkloadIdentity
 from secure_key_vault import SecureKeyVault
 from stacks.base import EnvironmentStack, azurerm_provider
+from expiry_notifications import ExpiryNotifications
 from vault_audit import VaultAuditLogs
 from vault_access import SECRETS_OFFICER, SECRETS_USER, Grant, VaultAccess
 
@@ -95,6 +96,19 @@ class AzureStack(EnvironmentStack):
                 vault_name=env.key_vault.name,
                 workspace_id=env.key_vault.audit_logs.workspace_id,
                 retention_days=env.key_vault.audit_logs.retention_days,
+                resource_group_name=group.name,
+                location=group.location,
+                tags=tags,
+            )
+
+        self.expiry_notifications: ExpiryNotifications | None = None
+        if env.key_vault.expiry_notifications:
+            self.expiry_notifications = ExpiryNotifications(
+                self,
+                "expiry_notifications",
+                settings=env.key_vault.expiry_notifications,
+                vault_id=self.key_vault.vault_id,
+                vault_name=env.key_vault.name,
                 resource_group_name=group.name,
                 location=group.location,
                 tags=tags,

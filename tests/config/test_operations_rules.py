@@ -78,6 +78,49 @@ REJECTED = [
         f"{F}: key_vault.audit_logs.disabled_reason 'logs go elsewhere already': goes only with enabled: false",
     ),
     (
+        "expiry notifications without a receiver",
+        {"key_vault.expiry_notifications": {"severity": "Sev2"}},
+        f"{F}: key_vault.expiry_notifications: needs at least one of email_receivers and "
+        "webhook_receivers",
+    ),
+    (
+        "an email receiver that is no address",
+        {"key_vault.expiry_notifications": {"email_receivers": {"platform": "platform-team"}}},
+        f"{F}: key_vault.expiry_notifications.email_receivers.platform 'platform-team': must be an email address "
+        "such as 'platform-team@example.org'",
+    ),
+    (
+        "a receiver name with a space",
+        {"key_vault.expiry_notifications": {"email_receivers": {"platform team": "a@example.org"}}},
+        f"{F}: key_vault.expiry_notifications.email_receivers.platform team 'platform team': must be 1-64 letters, "
+        "digits, '-' and '_', starting with a letter or digit",
+    ),
+    (
+        "a webhook URL written in the file",
+        {"key_vault.expiry_notifications": {"webhook_receivers": {"pager": {"url": "https://hooks.example.org/x"}}}},
+        f"{F}: key_vault.expiry_notifications.webhook_receivers.pager.url '<not shown>': must not be written in the "
+        "file (a webhook URL usually carries a key): name a sensitive Terraform variable instead, variable: <name>, "
+        "and supply TF_VAR_<name>",
+    ),
+    (
+        "a webhook variable that is no Terraform name",
+        {"key_vault.expiry_notifications": {"webhook_receivers": {"pager": {"variable": "1url"}}}},
+        f"{F}: key_vault.expiry_notifications.webhook_receivers.pager.variable '1url': must be a Terraform variable "
+        "name: letters, digits, '_' and '-', starting with a letter or '_'",
+    ),
+    (
+        "two webhooks sharing a variable",
+        {"key_vault.expiry_notifications": {"webhook_receivers": {"chat": {"variable": "hook_url"},
+                                                                  "pager": {"variable": "hook_url"}}}},
+        f"{F}: key_vault.expiry_notifications.webhook_receivers.pager.variable 'hook_url': is also the variable of "
+        "webhook receiver 'chat': give each webhook a variable of its own",
+    ),
+    (
+        "an unknown severity",
+        {"key_vault.expiry_notifications": {"email_receivers": {"platform": "a@example.org"}, "severity": "high"}},
+        f"{F}: key_vault.expiry_notifications.severity 'high': must be one of 'Sev0', 'Sev1', 'Sev2', 'Sev3', 'Sev4'",
+    ),
+    (
         "a misspelt key",
         {"key_vault.audit_logs": {"retention_days": 90}},
         f"{F}: key_vault.audit_logs.retention_days: unknown key (did you mean workspace_retention_days?)",
@@ -108,6 +151,15 @@ def test_audit_logs_can_be_turned_on_behind_an_open_firewall():
 def test_audit_logs_turn_off_behind_a_denying_firewall_with_a_reason():
     env = make_env({"key_vault.audit_logs": {"enabled": False, "disabled_reason": "logs go to the SIEM via Event Hubs"}})
     assert not env.key_vault.audit_logs_enabled
+
+
+def test_expiry_notifications_are_off_unless_configured():
+    assert make_env().key_vault.expiry_notifications is None
+
+
+def test_expiry_alerts_are_sev3_by_default():
+    env = make_env({"key_vault.expiry_notifications": {"email_receivers": {"platform": "a@example.org"}}})
+    assert env.key_vault.expiry_notifications.severity.value == "Sev3"
 
 
 def test_created_workspace_keeps_the_log_90_days_by_default():

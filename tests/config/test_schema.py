@@ -27,6 +27,8 @@ NOT_IN_SCHEMA = {
     "retention with an existing workspace": "across keys",
     "turned off behind a denying firewall without a reason": "across sections: the firewall's default action",
     "a reason while the log is on": "across keys",
+    "expiry notifications without a receiver": "across keys",
+    "two webhooks sharing a variable": "across keys",
     "special minimum without special characters": "across keys",
     "the same key as static and random": "across keys",
     "two apps mapping to one vault name": "across apps",
