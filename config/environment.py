@@ -127,6 +127,13 @@ def _across_sections(env: Environment, now: datetime) -> list[Problem]:
     problems: list[Problem] = []
     problems.extend(audit_log_problems(
         env.key_vault.audit_logs, firewall_denies=env.key_vault.network_acls.default_action is NetworkDefaultAction.DENY))
+    variables = {secret.variable: secret.declared_at for app in env.apps for secret in app.secrets if secret.variable}
+    for receiver, webhook in (env.key_vault.expiry_notifications.webhook_receivers.items()
+                              if env.key_vault.expiry_notifications else ()):
+        if webhook.variable in variables:
+            problems.append((f"key_vault.expiry_notifications.webhook_receivers.{receiver}.variable", webhook.variable,
+                             f"is also the variable of {variables[webhook.variable]}: TF_VAR_{webhook.variable} would "
+                             "give both the same value; give the webhook a variable of its own"))
     problems.extend(expired_secret_problems(
         [(secret.declared_at, secret.expiration_date) for app in env.apps for secret in app.secrets
          if secret.expiration_date], now))

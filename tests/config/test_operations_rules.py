@@ -116,6 +116,14 @@ REJECTED = [
         "webhook receiver 'chat': give each webhook a variable of its own",
     ),
     (
+        "a webhook variable that is also a secret's",
+        {"key_vault.expiry_notifications": {"webhook_receivers": {"pager": {"variable": "myapp_api_key"}}},
+         "apps.myapp": {"sensitive_secrets": {"api-key": {"variable": "myapp_api_key"}}}},
+        f"{F}: key_vault.expiry_notifications.webhook_receivers.pager.variable 'myapp_api_key': is also the variable "
+        "of apps.myapp.sensitive_secrets.api-key: TF_VAR_myapp_api_key would give both the same value; give the "
+        "webhook a variable of its own",
+    ),
+    (
         "an unknown severity",
         {"key_vault.expiry_notifications": {"email_receivers": {"platform": "a@example.org"}, "severity": "high"}},
         f"{F}: key_vault.expiry_notifications.severity 'high': must be one of 'Sev0', 'Sev1', 'Sev2', 'Sev3', 'Sev4'",

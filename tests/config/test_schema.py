@@ -29,6 +29,7 @@ NOT_IN_SCHEMA = {
     "a reason while the log is on": "across keys",
     "expiry notifications without a receiver": "across keys",
     "two webhooks sharing a variable": "across keys",
+    "a webhook variable that is also a secret's": "across sections",
     "special minimum without special characters": "across keys",
     "the same key as static and random": "across keys",
     "two apps mapping to one vault name": "across apps",
