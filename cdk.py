@@ -228,6 +228,21 @@ from cdktf_cdktf_provider_azurerm.private_endpoint import (  # noqa: E402
     PrivateEndpointPrivateServiceConnection,
 )
 from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment  # noqa: E402
+from cdktf_cdktf_provider_azurerm.eventgrid_system_topic import EventgridSystemTopic  # noqa: E402
+from cdktf_cdktf_provider_azurerm.monitor_action_group import (  # noqa: E402
+    MonitorActionGroup,
+    MonitorActionGroupEmailReceiver,
+    MonitorActionGroupWebhookReceiver,
+)
+from cdktf_cdktf_provider_azurerm.resource_group_template_deployment import (  # noqa: E402
+    ResourceGroupTemplateDeployment,
+)
+from cdktf_cdktf_provider_azurerm.log_analytics_workspace import LogAnalyticsWorkspace  # noqa: E402
+from cdktf_cdktf_provider_azurerm.monitor_diagnostic_setting import (  # noqa: E402
+    MonitorDiagnosticSetting,
+    MonitorDiagnosticSettingEnabledLog,
+    MonitorDiagnosticSettingEnabledMetric,
+)
 from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity  # noqa: E402
 from cdktf_cdktf_provider_azurerm.federated_identity_credential import FederatedIdentityCredential  # noqa: E402
 
@@ -309,10 +324,19 @@ __all__ = [
     "KeyVault",
     "KeyVaultNetworkAcls",
     "KeyVaultSecret",
+    "EventgridSystemTopic",
+    "LogAnalyticsWorkspace",
+    "MonitorActionGroup",
+    "MonitorActionGroupEmailReceiver",
+    "MonitorActionGroupWebhookReceiver",
+    "MonitorDiagnosticSetting",
+    "MonitorDiagnosticSettingEnabledLog",
+    "MonitorDiagnosticSettingEnabledMetric",
     "PrivateEndpoint",
     "PrivateEndpointPrivateDnsZoneGroup",
     "PrivateEndpointPrivateServiceConnection",
     "ResourceGroup",
+    "ResourceGroupTemplateDeployment",
     "RoleAssignment",
     "UserAssignedIdentity",
     # azuread

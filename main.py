@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -37,6 +38,8 @@ LOCKS_DIR = ROOT / "locks"
 LOCK_FILE = ".terraform.lock.hcl"
 # What Terraform keeps in a stack's working directory between runs; a synth carries it over.
 TERRAFORM_WORKING_STATE = (".terraform", LOCK_FILE)
+# The moment of this synth: every secret's expiration_date must lie after it (docs/operations.md).
+NOW = datetime.now(UTC)
 # The Terraform binary cdktf runs (its own TERRAFORM_BINARY_NAME variable, as the cdktf CLI reads it).
 TERRAFORM = os.environ.get("TERRAFORM_BINARY_NAME") or "terraform"
 
@@ -172,7 +175,7 @@ def main(argv: list[str]) -> int:
     outdir = Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out"))
 
     try:
-        environments = load_environments(args.environments_dir or ENVIRONMENTS_DIR, names, root=ROOT)
+        environments = load_environments(args.environments_dir or ENVIRONMENTS_DIR, names, root=ROOT, now=NOW)
         problem = terraform_problem(environments)
         if problem:
             print(f"error: {problem}", file=sys.stderr)

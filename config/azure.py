@@ -14,6 +14,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from config.operations import AuditLogSettings, ExpiryNotificationSettings, audit_logs_enabled
 from config.reader import Flag, Settings, choice, guid, listing, settings, sorted_map, text, whole
 from config.secret_values import refuse_secret_tags
 
@@ -170,6 +171,17 @@ class KeyVaultSettings(Settings):
     private_endpoint: PrivateEndpointSettings | None = Field(
         None, description="A private endpoint for the vault; none unless configured."
     )
+    audit_logs: AuditLogSettings = Field(
+        default_factory=AuditLogSettings,
+        description="Audit log and metrics in Log Analytics; on by default when the firewall denies (docs/operations.md).",
+    )
+    expiry_notifications: ExpiryNotificationSettings | None = Field(
+        None, description="Alerts before secrets expire, to email or webhook receivers; none unless configured."
+    )
+
+    @property
+    def audit_logs_enabled(self) -> bool:
+        return audit_logs_enabled(self.audit_logs, firewall_denies=self.network_acls.default_action is NetworkDefaultAction.DENY)
 
 
 @settings

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -15,10 +16,11 @@ from pydantic import Field, ValidationError, model_validator
 
 from config.adoption import AdoptFile, Adoption, resolve_adoption
 from config.apps import AppFile, AppName, AppSettings, Problem, may_hold_a_secret, resolve_apps
-from config.azure import AZURE_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION, AzureSettings, KeyVaultSettings
+from config.azure import AZURE_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION, AzureSettings, KeyVaultSettings, NetworkDefaultAction
 from config.backend import Backend, BackendSettings, LocalBackendSettings
 from config.delivery import Delivery, DeliveryMode, DeliverySettings, TerraformDelivery
 from config.eso import ClusterSettings, EsoAuth, EsoSettings
+from config.operations import audit_log_problems, expired_secret_problems
 from config.reader import MISSING, ConfigError, Settings, settings, config_error, line, load_yaml
 
 ENV_NAME_RULE = "1-16 lower-case letters and digits, starting with a letter (the name becomes part of stack names)"
@@ -96,8 +98,9 @@ class Environment:
         return {"environment": self.name, "managed-by": "cdktf", **self.azure.tags}
 
 
-def parse_environment(source: str, text: str) -> Environment:
+def parse_environment(source: str, text: str, *, now: datetime | None = None) -> Environment:
     """Parse one environment file's text; ``source`` is the path shown in errors, e.g. ``environments/dev.yaml``.
+    ``now`` is the moment expiration dates must lie after (default: the clock, read here, at synth).
 
     Every problem of the file is reported at once, one line each; rules that span sections or apps are checked
     once every section is valid.
@@ -121,7 +124,7 @@ def parse_environment(source: str, text: str) -> Environment:
         backend=BackendSettings.of(file.backend),
         delivery=DeliverySettings.of(file.delivery),
     )
-    problems.extend(_across_sections(environment))
+    problems.extend(_across_sections(environment, now or datetime.now(UTC)))
     if not problems:  # adoption is checked against a configuration that is valid
         adoption, adoption_problems = resolve_adoption(file.adopt, environment)
         problems.extend(adoption_problems)
@@ -131,8 +134,20 @@ def parse_environment(source: str, text: str) -> Environment:
     return environment
 
 
-def _across_sections(env: Environment) -> list[Problem]:
+def _across_sections(env: Environment, now: datetime) -> list[Problem]:
     problems: list[Problem] = []
+    problems.extend(audit_log_problems(
+        env.key_vault.audit_logs, firewall_denies=env.key_vault.network_acls.default_action is NetworkDefaultAction.DENY))
+    variables = {secret.variable: secret.declared_at for app in env.apps for secret in app.secrets if secret.variable}
+    for receiver, webhook in (env.key_vault.expiry_notifications.webhook_receivers.items()
+                              if env.key_vault.expiry_notifications else ()):
+        if webhook.variable in variables:
+            problems.append((f"key_vault.expiry_notifications.webhook_receivers.{receiver}.variable", webhook.variable,
+                             f"is also the variable of {variables[webhook.variable]}: TF_VAR_{webhook.variable} would "
+                             "give both the same value; give the webhook a variable of its own"))
+    problems.extend(expired_secret_problems(
+        [(secret.declared_at, secret.expiration_date) for app in env.apps for secret in app.secrets
+         if secret.expiration_date], now))
     if env.role_assignment_count > env.azure.role_assignment_budget:
         problems.append(("apps", MISSING, (
             f"the environment needs {env.role_assignment_count:,} role assignments (one per secret of each isolated "
@@ -150,7 +165,8 @@ def _across_sections(env: Environment) -> list[Problem]:
     return problems
 
 
-def load_environments(directory: Path, names: list[str] | None = None, *, root: Path | None = None) -> list[Environment]:
+def load_environments(directory: Path, names: list[str] | None = None, *, root: Path | None = None,
+                      now: datetime | None = None) -> list[Environment]:
     """Load ``<directory>/<name>.yaml`` for each name (all files when ``names`` is empty), sorted by name.
 
     Every file is parsed before anything is returned, so a bad file stops the run before a stack is built. The
@@ -168,7 +184,7 @@ def load_environments(directory: Path, names: list[str] | None = None, *, root: 
             known = ", ".join(sorted(available)) or "none"
             raise ConfigError(f"{_relative(directory, root)}: no environment {name!r} (known: {known})")
         path = available[name]
-        environments.append(parse_environment(_relative(path, root), path.read_text(encoding="utf-8")))
+        environments.append(parse_environment(_relative(path, root), path.read_text(encoding="utf-8"), now=now))
     claims = [(env.source, env.key_vault.name) for env in environments]
     for name, path in available.items():
         if name not in wanted:

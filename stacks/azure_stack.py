@@ -25,6 +25,8 @@ from config.eso import EsoAuth
 from eso_identity import EsoServicePrincipal, EsoWorkloadIdentity
 from secure_key_vault import SecureKeyVault
 from stacks.base import EnvironmentStack, azurerm_provider
+from expiry_notifications import ExpiryNotifications
+from vault_audit import VaultAuditLogs
 from vault_access import SECRETS_OFFICER, SECRETS_USER, Grant, VaultAccess
 
 
@@ -90,6 +92,33 @@ class AzureStack(EnvironmentStack):
         for resource, existing in ((group, adopted.resource_group), (self.key_vault.vault, adopted.key_vault)):
             import_existing(resource, existing.resource_id(client.subscription_id) if existing else None)
 
+        self.audit_logs: VaultAuditLogs | None = None
+        if env.key_vault.audit_logs_enabled:
+            self.audit_logs = VaultAuditLogs(
+                self,
+                "audit_logs",
+                vault_id=self.key_vault.vault_id,
+                vault_name=env.key_vault.name,
+                workspace_id=env.key_vault.audit_logs.workspace_id,
+                retention_days=env.key_vault.audit_logs.retention_days,
+                resource_group_name=group.name,
+                location=group.location,
+                tags=tags,
+            )
+
+        self.expiry_notifications: ExpiryNotifications | None = None
+        if env.key_vault.expiry_notifications:
+            self.expiry_notifications = ExpiryNotifications(
+                self,
+                "expiry_notifications",
+                settings=env.key_vault.expiry_notifications,
+                vault_id=self.key_vault.vault_id,
+                vault_name=env.key_vault.name,
+                resource_group_name=group.name,
+                location=group.location,
+                tags=tags,
+            )
+
         # ESO's own identity reads the whole vault for the ClusterSecretStore; it exists only while an app uses
         # that store (isolated apps read through identities of their own, below).
         self.service_principal: EsoServicePrincipal | None = None
@@ -149,6 +178,11 @@ class AzureStack(EnvironmentStack):
         TerraformOutput(self, "key_vault_id", value=self.key_vault.vault_id, description="Resource ID of the Key Vault")
         TerraformOutput(self, "key_vault_name", value=self.key_vault.name, description="Name of the Key Vault")
         TerraformOutput(self, "key_vault_uri", value=self.key_vault.vault_uri, description="Vault URI, for ESO's vaultUrl")
+        if self.audit_logs:
+            TerraformOutput(
+                self, "audit_log_workspace_id", value=self.audit_logs.workspace_id,
+                description="Log Analytics workspace of the vault's audit log (docs/operations.md)",
+            )
         TerraformOutput(self, "tenant_id", value=client.tenant_id, description="Entra ID tenant of the vault")
         if self.eso_identity:
             TerraformOutput(

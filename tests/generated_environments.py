@@ -24,6 +24,8 @@ QA2: dict[str, Any] = {
         "name": "kv-qa2-generated",
         "soft_delete_retention_days": 7,
         "network_acls": {"default_action": "Allow"},
+        # Audit log asked for although the firewall is open; the shortest retention Azure allows.
+        "audit_logs": {"enabled": True, "workspace_retention_days": 30},
     },
     "eso": {"auth": "workload_identity", "restrict_to_app_namespaces": True},
     "cluster": {"context": "aks-qa2", "oidc_issuer_url": OIDC_ISSUER},
@@ -74,6 +76,10 @@ EDGE: dict[str, Any] = {
         },
         "private_endpoint": {"subnet_id": f"{SUBNETS}/virtualNetworks/edge/subnets/endpoints"},
         "write_only_secrets": True,
+        # An existing workspace, and expiry alerts to a webhook whose URL is a sensitive variable.
+        "audit_logs": {"workspace_id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-logs/"
+                                       "providers/Microsoft.OperationalInsights/workspaces/log-central-edge"},
+        "expiry_notifications": {"webhook_receivers": {"oncall": {"variable": "edge_oncall_webhook_url"}}},
     },
     "eso": {"auth": "service_principal", "service_principal": {"display_name": "eso-edge"}},
     "cluster": {"context": "edge"},

@@ -229,7 +229,7 @@ REJECTED = [
     (
         "unknown key in a section close to none",
         {"key_vault.colour": "blue"},
-        f"{F}: key_vault.colour: unknown key (allowed here: name, network_acls, prevent_destroy, "
+        f"{F}: key_vault.colour: unknown key (allowed here: audit_logs, expiry_notifications, name, network_acls, prevent_destroy, "
         "private_endpoint, public_network_access_enabled, purge_protection_enabled, rbac_propagation_wait_seconds, "
         "secrets_officers, sku_name, soft_delete_retention_days, write_only_secrets)",
     ),
@@ -424,7 +424,7 @@ def test_unknown_keys_are_reported_in_file_order():
         make_env({"key_vault": {"nmae": "kv-test", "a_typo": 1}})
     assert str(error.value).splitlines() == [
         f"{F}: key_vault.nmae: unknown key (did you mean name?)",
-        f"{F}: key_vault.a_typo: unknown key (allowed here: name, network_acls, prevent_destroy, private_endpoint, "
+        f"{F}: key_vault.a_typo: unknown key (allowed here: audit_logs, expiry_notifications, name, network_acls, prevent_destroy, private_endpoint, "
         "public_network_access_enabled, purge_protection_enabled, rbac_propagation_wait_seconds, secrets_officers, "
         "sku_name, soft_delete_retention_days, write_only_secrets)",
     ]

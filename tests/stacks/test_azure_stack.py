@@ -105,7 +105,8 @@ def test_workload_identity_gets_secrets_user_on_the_vault(wi_stack):
 
 def test_outputs_are_ids_and_uris_and_the_client_secret_is_sensitive(sp_stack):
     outputs = sp_stack["output"]
-    assert set(outputs) == {"key_vault_id", "key_vault_name", "key_vault_uri", "tenant_id", "eso_client_id", "eso_client_secret"}
+    assert set(outputs) == {"key_vault_id", "key_vault_name", "key_vault_uri", "tenant_id", "eso_client_id", "eso_client_secret",
+                            "audit_log_workspace_id"}
     assert outputs["eso_client_secret"]["sensitive"] is True
     assert not any(output.get("sensitive") for name, output in outputs.items() if name != "eso_client_secret")
 
