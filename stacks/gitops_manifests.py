@@ -6,6 +6,8 @@ For an environment with ``delivery.mode: gitops``, ``make synth`` writes
   shares it);
 * ``manifests/<env>/<app>.external-secret.yaml``: one ExternalSecret per app, and ``<app>.secret-store.yaml`` for
   an isolated app (its own SecretStore);
+* ``manifests/<env>/eso-alerts.prometheus-rule.yaml``: ESO's PrometheusRule, with ``eso.service_monitor_enabled``
+  (constructs/eso_alerts.py);
 * ``manifests/argocd/<env>.yaml``: the Argo CD Application that syncs ``manifests/<env>/``.
 
 They are committed; Argo CD applies them. They hold names, URLs and IDs only, never a secret value, and no path of
@@ -21,6 +23,7 @@ from pathlib import PurePosixPath
 from config import Environment
 from config.delivery import DeliveryMode
 from app_manifests import argocd_application, external_secret, to_yaml
+from eso_alerts import prometheus_rule
 from eso_manifests import app_secret_store, cluster_secret_store_name, environment_cluster_secret_store
 
 MANIFESTS_DIR = "manifests"
@@ -55,6 +58,10 @@ def render(env: Environment) -> dict[str, str]:
         files[f"{folder}/cluster-secret-store.yaml"] = to_yaml(
             environment_cluster_secret_store(env, vault_url=vault_url(env), tenant_id=env.azure.tenant_id),
             header=header,
+        )
+    if env.eso.alerts_enabled:
+        files[f"{folder}/eso-alerts.prometheus-rule.yaml"] = to_yaml(
+            prometheus_rule(namespace=env.eso.namespace, labels=env.eso.alerts.rule_labels), header=header
         )
     for app in env.apps:
         if not app.external_secret:

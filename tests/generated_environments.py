@@ -25,7 +25,13 @@ QA2: dict[str, Any] = {
         "soft_delete_retention_days": 7,
         "network_acls": {"default_action": "Allow"},
     },
-    "eso": {"auth": "workload_identity", "restrict_to_app_namespaces": True},
+    "eso": {
+        "auth": "workload_identity",
+        "restrict_to_app_namespaces": True,
+        # Alerts through Terraform delivery, for a Prometheus that selects rules by a label of its own.
+        "service_monitor_enabled": True,
+        "alerts": {"rule_labels": {"prometheus": "platform", "team": "payments"}},
+    },
     "cluster": {"context": "aks-qa2", "oidc_issuer_url": OIDC_ISSUER},
     "apps": {
         "billing": {

@@ -33,6 +33,7 @@ NOT_IN_SCHEMA = {
     "refresh interval below a minute": "a duration's length",
     "template naming a missing data key": "across keys",
     "delete policy without owner": "across keys",
+    "alerts without the service monitor": "across keys",
     "merge deletion with no creation": "across keys",
     "private ip rule": "an address range",
     "workload identity settings with service principal auth": "across keys",
