@@ -23,6 +23,8 @@ from typing import Annotated, Any, ClassVar, Union
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from config.eso import DNS_LABEL_RULE, DNS_LABEL_PATTERN, DnsLabel, Isolation
+from config.kubernetes_metadata import Annotations, Labels
+from config.secret_types import SecretType, missing_keys
 from config.reader import (
     HIDDEN, MISSING, Flag, Rule, Settings, Variants, choice, pattern_check, problem, settings, sorted_map, text, whole,
 )
@@ -40,6 +42,16 @@ class CreationPolicy(Enum):
     ORPHAN = "Orphan"
     MERGE = "Merge"
     NONE = "None"
+
+
+class RefreshPolicy(Enum):
+    """How ESO keeps the Secret in step with the vault (https://external-secrets.io/latest/api/externalsecret/):
+    every ``refresh_interval`` (Periodic), once when the Secret is first created (CreatedOnce), or only when the
+    ExternalSecret itself changes (OnChange). CreatedOnce and OnChange read the vault on those events only."""
+
+    PERIODIC = "Periodic"
+    CREATED_ONCE = "CreatedOnce"
+    ON_CHANGE = "OnChange"
 
 
 class DeletionPolicy(Enum):
@@ -211,7 +223,12 @@ class ExternalSecretFile(Settings):
     """The app's ExternalSecret (https://external-secrets.io/latest/api/externalsecret/)."""
 
     target_name: DnsLabel | None = Field(None, description="The Kubernetes Secret ESO writes. Default: the app's name.")
-    refresh_interval: Duration = Field("1h", description="How often ESO reads the vault.")
+    refresh_policy: choice(RefreshPolicy) = Field(
+        RefreshPolicy.PERIODIC,
+        description="Periodic: every refresh_interval; CreatedOnce: once, when the Secret is created; OnChange: when "
+        "the ExternalSecret changes. CreatedOnce and OnChange add no steady vault reads.",
+    )
+    refresh_interval: Duration = Field("1h", description="How often ESO reads the vault (refresh_policy Periodic).")
     creation_policy: choice(CreationPolicy) = Field(CreationPolicy.OWNER, description="ESO's creationPolicy.")
     deletion_policy: choice(DeletionPolicy) = Field(
         DeletionPolicy.RETAIN, description="ESO's deletionPolicy: Delete needs Owner, Merge not with None."
@@ -223,6 +240,30 @@ class ExternalSecretFile(Settings):
                         AfterValidator(refuse_secret_template_literals)] = Field(
         default_factory=dict, description="Derived keys: Go templates over the data keys."
     )
+    secret_type: SecretType | None = Field(
+        None, description="The Secret's type (kubernetes.io/tls needs tls.crt and tls.key, ...). Default: Opaque."
+    )
+    secret_labels: Labels = Field(
+        default_factory=dict, description="Labels of the Secret ESO writes (spec.target.template.metadata)."
+    )
+    secret_annotations: Annotations = Field(
+        default_factory=dict, description="Annotations of the Secret, such as reloader.stakater.com/match: 'true' "
+        "for Stakater Reloader (docs/apps.md#rollout).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _interval_only_when_periodic(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "refresh_interval" not in data:
+            return data
+        policy = data.get("refresh_policy", RefreshPolicy.PERIODIC.value)
+        if policy in (RefreshPolicy.CREATED_ONCE.value, RefreshPolicy.ON_CHANGE.value):
+            raise problem(
+                f"is only read with refresh_policy 'Periodic' (this ExternalSecret's is '{policy}'): remove it, or "
+                "set refresh_policy Periodic",
+                at=("refresh_interval",), value=data["refresh_interval"],
+            )
+        return data
 
     @model_validator(mode="after")
     def _policies_go_together(self) -> ExternalSecretFile:
@@ -295,10 +336,20 @@ class ExternalSecretSettings:
     data: tuple[tuple[str, str], ...] = ()
     # Derived Kubernetes keys: name -> Go template over the data keys ("{{ .POSTGRES_PASSWORD }}").
     template: dict[str, str] = field(default_factory=dict)
+    refresh_policy: RefreshPolicy = RefreshPolicy.PERIODIC
+    # The target Secret's type (None: Kubernetes' default, Opaque), labels and annotations.
+    secret_type: str | None = None
+    secret_labels: dict[str, str] = field(default_factory=dict)
+    secret_annotations: dict[str, str] = field(default_factory=dict)
 
     @property
     def refresh_interval_seconds(self) -> float:
         return duration_seconds(self.refresh_interval)
+
+    @property
+    def periodic(self) -> bool:
+        """Whether ESO reads the vault every refresh_interval (else only on creation or on a change)."""
+        return self.refresh_policy is RefreshPolicy.PERIODIC
 
 
 @dataclass(frozen=True)
@@ -416,6 +467,10 @@ def _external_secret(name: str, file: ExternalSecretFile, secrets: list[SecretSp
                     f"({', '.join(sorted(data_keys)) or 'none'})")))
         if key in data_keys:
             problems.append((f"{at}.template.{key}", template, "has the same name as a data key; give the derived key its own name"))
+    if file.secret_type:
+        missing = missing_keys(file.secret_type, data_keys | set(file.template))
+        if missing:
+            problems.append((f"{at}.secret_type", file.secret_type, missing))
     if not data:
         problems.append((f"{at}.data", MISSING, f"app '{name}' declares no secrets, so its ExternalSecret would have no data"))
     return ExternalSecretSettings(
@@ -425,6 +480,10 @@ def _external_secret(name: str, file: ExternalSecretFile, secrets: list[SecretSp
         deletion_policy=file.deletion_policy,
         data=data,
         template=file.template,
+        refresh_policy=file.refresh_policy,
+        secret_type=file.secret_type,
+        secret_labels=file.secret_labels,
+        secret_annotations=file.secret_annotations,
     )
 
 
@@ -491,11 +550,13 @@ def _variables_are_unique(apps: list[AppSettings]) -> list[Problem]:
 
 
 def vault_request_rate(apps: tuple[AppSettings, ...] | list[AppSettings]) -> float:
-    """Steady GET requests per second that the apps' ExternalSecrets make to the vault."""
+    """Steady GET requests per second that the apps' ExternalSecrets make to the vault: one GET per data entry per
+    refresh_interval with refresh_policy Periodic. CreatedOnce and OnChange read only when the Secret is created or
+    the ExternalSecret changes, so they add nothing steady (a restart of ESO still reads them all once)."""
     return sum(
         len(app.external_secret.data) / app.external_secret.refresh_interval_seconds
         for app in apps
-        if app.external_secret
+        if app.external_secret and app.external_secret.periodic
     )
 
 
@@ -506,5 +567,6 @@ def _vault_request_rate(apps: list[AppSettings]) -> list[Problem]:
         return []
     return [("apps", MISSING, (
         f"the ExternalSecrets would read the vault {rate:.0f} times per second, above the safe share of Key "
-        f"Vault's limit ({limit:.0f} of {KEY_VAULT_GETS_PER_SECOND} GET per second): raise refresh_interval "
-        "or spread the apps over more vaults"))]
+        f"Vault's limit ({limit:.0f} of {KEY_VAULT_GETS_PER_SECOND} GET per second): raise refresh_interval, "
+        "use refresh_policy OnChange or CreatedOnce for secrets that seldom change, or spread the apps over more "
+        "vaults"))]

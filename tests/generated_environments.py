@@ -56,10 +56,21 @@ QA2: dict[str, Any] = {
             "isolation": "isolated",
             "static_secrets": {"bucket-name": "reports-archive"},
             "random_secrets": {"signing-key": {"length": 64, "special": False, "min_special": 0}},
+            # Read once, when the Secret is created; a type of the team's own; labels on the Secret.
+            "external_secret": {
+                "refresh_policy": "CreatedOnce",
+                "secret_type": "example.com/report-signing",
+                "secret_labels": {"team": "reports"},
+            },
         },
         "notifier": {
             "namespace": "notifier",
             "sensitive_secrets": {"smtp-password": {"variable": "notifier_smtp_password"}},
+            # Synced when the ExternalSecret changes; Reloader restarts the Deployment when the Secret does.
+            "external_secret": {
+                "refresh_policy": "OnChange",
+                "secret_annotations": {"reloader.stakater.com/match": "true"},
+            },
         },
     },
     "backend": {"type": "local"},
