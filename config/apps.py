@@ -275,6 +275,44 @@ class ExternalSecretFile(Settings):
         return self
 
 
+class CertificateContentType(Enum):
+    """How Key Vault stores the certificate's backing secret: its ``content_type`` when it was created or imported
+    (Key Vault's default is PKCS#12)."""
+
+    PKCS12 = "pkcs12"
+    PEM = "pem"
+
+
+CERTIFICATE_NAME_RULE = "a Key Vault certificate name: 1-127 letters, digits and dashes"
+CertificateName = text(CERTIFICATE_NAME_RULE, r"^[0-9A-Za-z-]{1,127}$",
+                       explain=lambda _: f"certificate names must be {CERTIFICATE_NAME_RULE}")
+
+
+@settings
+class CertificateFile(Settings):
+    """A Key Vault certificate (created or imported in the vault, not by this project), synced into a
+    ``kubernetes.io/tls`` Secret with ``tls.crt`` (the certificate and its chain) and ``tls.key``.
+
+    ESO reads the certificate's backing secret ``secret/<name>``, which holds the certificate with its private key
+    (``cert/<name>`` would give the public certificate alone). https://external-secrets.io/latest/provider/azure-key-vault/
+    """
+
+    target_name: DnsLabel | None = Field(
+        None, description="The kubernetes.io/tls Secret ESO writes. Default: the certificate's name."
+    )
+    content_type: choice(CertificateContentType) = Field(
+        CertificateContentType.PKCS12,
+        description="pkcs12 (Key Vault's default, application/x-pkcs12) or pem (application/x-pem-file): how the "
+        "certificate's backing secret holds it.",
+    )
+    refresh_interval: Duration = Field(
+        "1h", description="How often ESO reads it; a certificate Key Vault renews reaches the Secret within this."
+    )
+    secret_annotations: Annotations = Field(
+        default_factory=dict, description="Annotations of the Secret (reloader.stakater.com/match: 'true')."
+    )
+
+
 @settings
 class AppFile(Settings):
     namespace: DnsLabel | None = Field(None, description="The namespace the secrets are synced into. Default: the app's name.")
@@ -300,6 +338,10 @@ class AppFile(Settings):
         "a `value` is refused."
     )
     external_secret: ExternalSecretFile | None = Field(None, description="The app's ExternalSecret.")
+    certificates: dict[CertificateName, CertificateFile] = Field(
+        default_factory=dict, description="Key Vault certificates (existing or imported, by name) -> a "
+        "kubernetes.io/tls Secret each, through an ExternalSecret <app>-<certificate>.",
+    )
 
 
 # -- what stacks read -----------------------------------------------------------------------------------------
@@ -353,6 +395,21 @@ class ExternalSecretSettings:
 
 
 @dataclass(frozen=True)
+class CertificateSpec:
+    """One Key Vault certificate of an app, read through its backing secret ``secret/<name>``."""
+
+    name: str
+    target_name: str
+    content_type: CertificateContentType = CertificateContentType.PKCS12
+    refresh_interval: str = "1h"
+    secret_annotations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def refresh_interval_seconds(self) -> float:
+        return duration_seconds(self.refresh_interval)
+
+
+@dataclass(frozen=True)
 class AppSettings:
     name: str
     # The Kubernetes namespace the app's secrets are synced into (defaults to the app's name).
@@ -365,6 +422,12 @@ class AppSettings:
     # Isolated apps: the Kubernetes service account (workload identity) or Secret (service principal) in the app's
     # namespace that the app's SecretStore signs in with.
     service_account: str = ""
+    certificates: tuple[CertificateSpec, ...] = ()
+
+    @property
+    def reads_the_vault(self) -> bool:
+        """Whether the app has an ExternalSecret of its own or a certificate (each needs a store to read)."""
+        return self.external_secret is not None or bool(self.certificates)
 
     @property
     def isolated(self) -> bool:
@@ -503,10 +566,33 @@ def resolve_apps(apps: dict[str, AppFile], default_isolation: Isolation, problem
             create_namespace=app.create_namespace,
             isolation=app.isolation or default_isolation,
             service_account=app.service_account or f"external-secrets-{name}"[:63].rstrip("-"),
+            certificates=_certificates(name, app, external_secret, problems),
         ))
     for check in (_vault_names_are_unique, _variables_are_unique, _vault_request_rate, _isolated_namespaces):
         problems.extend(check(resolved))
     return tuple(sorted(resolved, key=lambda app: app.name))
+
+
+def _certificates(name: str, app: AppFile, external_secret: ExternalSecretSettings | None,
+                  problems: list[Problem]) -> tuple[CertificateSpec, ...]:
+    """The app's certificates; each writes a Secret of its own, which no other Secret of the app may share."""
+    taken = {external_secret.target_name: "the app's ExternalSecret"} if external_secret else {}
+    certificates = []
+    for certificate, file in app.certificates.items():
+        at = f"apps.{name}.certificates.{certificate}"
+        target = file.target_name or certificate
+        if file.target_name is None and not re.fullmatch(DNS_LABEL_PATTERN, target):
+            problems.append((at, certificate, (
+                f"is not a Kubernetes name, so it cannot name the Secret: set target_name ({DNS_LABEL_RULE})")))
+        elif target in taken:
+            problems.append((f"{at}.target_name" if file.target_name else at, target, (
+                f"is also the Secret of {taken[target]}: give each Secret its own name")))
+        taken[target] = f"certificate '{certificate}'"
+        certificates.append(CertificateSpec(
+            name=certificate, target_name=target, content_type=file.content_type,
+            refresh_interval=file.refresh_interval, secret_annotations=file.secret_annotations,
+        ))
+    return tuple(certificates)
 
 
 def _isolated_namespaces(apps: list[AppSettings]) -> list[Problem]:
@@ -557,7 +643,7 @@ def vault_request_rate(apps: tuple[AppSettings, ...] | list[AppSettings]) -> flo
         len(app.external_secret.data) / app.external_secret.refresh_interval_seconds
         for app in apps
         if app.external_secret and app.external_secret.periodic
-    )
+    ) + sum(1 / certificate.refresh_interval_seconds for app in apps for certificate in app.certificates)
 
 
 def _vault_request_rate(apps: list[AppSettings]) -> list[Problem]:

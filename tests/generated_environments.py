@@ -51,6 +51,8 @@ QA2: dict[str, Any] = {
                 },
                 "template": {"DSN": "postgres://{{ .DB_USER }}:{{ .DB_PASSWORD }}@{{ .DB_HOST }}/billing"},
             },
+            # A PEM certificate through the ClusterSecretStore, read every 6 hours.
+            "certificates": {"billing-tls": {"content_type": "pem", "refresh_interval": "6h"}},
         },
         "reports": {
             "isolation": "isolated",
@@ -110,6 +112,9 @@ EDGE: dict[str, Any] = {
             "isolation": "isolated",
             "random_secrets": {"db-password": {"expiration_date": "2028-01-31T00:00:00Z"}},
             "external_secret": {"target_name": "ledger-db", "data": {"PGPASSWORD": "db-password"}},
+            # An imported certificate (PKCS#12, Key Vault's default) as a kubernetes.io/tls Secret; isolated, so a
+            # role assignment on its backing secret alone.
+            "certificates": {"ledger-api-tls": {"target_name": "ledger-tls"}},
         },
     },
     "backend": {"type": "cloud", "organization": "generated-org", "workspace_prefix": "gen", "project": "gates"},
