@@ -50,6 +50,13 @@ REJECTED = [
         f"{F}: apps.web.certificates.web-tls.content_type 'pfx': must be one of 'pkcs12', 'pem'",
     ),
     (
+        "certificate Secret annotation key with a space",
+        certificates(**{"web-tls": {"secret_annotations": {"reload me": "true"}}}),
+        f"{F}: apps.web.certificates.web-tls.secret_annotations.reload me 'reload me': must be a Kubernetes label or "
+        "annotation key: a name of 1-63 letters, digits, '-', '_' and '.', starting and ending with a letter or "
+        "digit, with an optional DNS prefix and '/' ('reloader.stakater.com/match')",
+    ),
+    (
         "certificate refresh below a minute",
         certificates(**{"web-tls": {"refresh_interval": "30s"}}),
         f"{F}: apps.web.certificates.web-tls.refresh_interval '30s': must be a duration such as '1h', '30m' or "
