@@ -65,9 +65,10 @@ def build_app(environments: list[Environment], outdir: Path):
         # With GitOps delivery Argo CD applies the ClusterSecretStore and the ExternalSecrets from
         # manifests/<env>/ (see stacks/gitops_manifests.py), not Terraform.
         # The ClusterSecretStore exists while an app shares it; isolated apps have SecretStores of their own.
+        # eso-config-<env> also holds ESO's PrometheusRule (it needs the CRD on the cluster, like the store).
         if env.delivery.mode is DeliveryMode.TERRAFORM:
             eso_config = None
-            if env.uses_cluster_secret_store:
+            if env.uses_cluster_secret_store or env.eso.alerts_enabled:
                 eso_config = EsoConfigStack(app, f"eso-config-{env.name}", env=env, azure=azure, eso=eso)
                 stacks.append(eso_config)
             # After the store, and after the vault secrets the ExternalSecrets read.

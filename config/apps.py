@@ -23,6 +23,8 @@ from typing import Annotated, Any, ClassVar, Union
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from config.eso import DNS_LABEL_RULE, DNS_LABEL_PATTERN, DnsLabel, Isolation
+from config.kubernetes_metadata import Annotations, Labels
+from config.secret_types import SecretType, missing_keys
 from config.reader import (
     HIDDEN, MISSING, Flag, Rule, Settings, Variants, choice, pattern_check, problem, settings, sorted_map, text, whole,
 )
@@ -40,6 +42,16 @@ class CreationPolicy(Enum):
     ORPHAN = "Orphan"
     MERGE = "Merge"
     NONE = "None"
+
+
+class RefreshPolicy(Enum):
+    """How ESO keeps the Secret in step with the vault (https://external-secrets.io/latest/api/externalsecret/):
+    every ``refresh_interval`` (Periodic), once when the Secret is first created (CreatedOnce), or only when the
+    ExternalSecret itself changes (OnChange). CreatedOnce and OnChange read the vault on those events only."""
+
+    PERIODIC = "Periodic"
+    CREATED_ONCE = "CreatedOnce"
+    ON_CHANGE = "OnChange"
 
 
 class DeletionPolicy(Enum):
@@ -214,7 +226,12 @@ class ExternalSecretFile(Settings):
         None, description="The ExternalSecret's own name (one made by hand keeps its name). Default: the app's name."
     )
     target_name: DnsLabel | None = Field(None, description="The Kubernetes Secret ESO writes. Default: the app's name.")
-    refresh_interval: Duration = Field("1h", description="How often ESO reads the vault.")
+    refresh_policy: choice(RefreshPolicy) = Field(
+        RefreshPolicy.PERIODIC,
+        description="Periodic: every refresh_interval; CreatedOnce: once, when the Secret is created; OnChange: when "
+        "the ExternalSecret changes. CreatedOnce and OnChange add no steady vault reads.",
+    )
+    refresh_interval: Duration = Field("1h", description="How often ESO reads the vault (refresh_policy Periodic).")
     creation_policy: choice(CreationPolicy) = Field(CreationPolicy.OWNER, description="ESO's creationPolicy.")
     deletion_policy: choice(DeletionPolicy) = Field(
         DeletionPolicy.RETAIN, description="ESO's deletionPolicy: Delete needs Owner, Merge not with None."
@@ -226,6 +243,30 @@ class ExternalSecretFile(Settings):
                         AfterValidator(refuse_secret_template_literals)] = Field(
         default_factory=dict, description="Derived keys: Go templates over the data keys."
     )
+    secret_type: SecretType | None = Field(
+        None, description="The Secret's type (kubernetes.io/tls needs tls.crt and tls.key, ...). Default: Opaque."
+    )
+    secret_labels: Labels = Field(
+        default_factory=dict, description="Labels of the Secret ESO writes (spec.target.template.metadata)."
+    )
+    secret_annotations: Annotations = Field(
+        default_factory=dict, description="Annotations of the Secret, such as reloader.stakater.com/match: 'true' "
+        "for Stakater Reloader (docs/apps.md#rollout).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _interval_only_when_periodic(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "refresh_interval" not in data:
+            return data
+        policy = data.get("refresh_policy", RefreshPolicy.PERIODIC.value)
+        if policy in (RefreshPolicy.CREATED_ONCE.value, RefreshPolicy.ON_CHANGE.value):
+            raise problem(
+                f"is only read with refresh_policy 'Periodic' (this ExternalSecret's is '{policy}'): remove it, or "
+                "set refresh_policy Periodic",
+                at=("refresh_interval",), value=data["refresh_interval"],
+            )
+        return data
 
     @model_validator(mode="after")
     def _policies_go_together(self) -> ExternalSecretFile:
@@ -235,6 +276,44 @@ class ExternalSecretFile(Settings):
         if self.deletion_policy is DeletionPolicy.MERGE and self.creation_policy is CreationPolicy.NONE:
             raise problem("cannot go with creation_policy 'None'", at=("deletion_policy",), value="Merge")
         return self
+
+
+class CertificateContentType(Enum):
+    """How Key Vault stores the certificate's backing secret: its ``content_type`` when it was created or imported
+    (Key Vault's default is PKCS#12)."""
+
+    PKCS12 = "pkcs12"
+    PEM = "pem"
+
+
+CERTIFICATE_NAME_RULE = "a Key Vault certificate name: 1-127 letters, digits and dashes"
+CertificateName = text(CERTIFICATE_NAME_RULE, r"^[0-9A-Za-z-]{1,127}$",
+                       explain=lambda _: f"certificate names must be {CERTIFICATE_NAME_RULE}")
+
+
+@settings
+class CertificateFile(Settings):
+    """A Key Vault certificate (created or imported in the vault, not by this project), synced into a
+    ``kubernetes.io/tls`` Secret with ``tls.crt`` (the certificate and its chain) and ``tls.key``.
+
+    ESO reads the certificate's backing secret ``secret/<name>``, which holds the certificate with its private key
+    (``cert/<name>`` would give the public certificate alone). https://external-secrets.io/latest/provider/azure-key-vault/
+    """
+
+    target_name: DnsLabel | None = Field(
+        None, description="The kubernetes.io/tls Secret ESO writes. Default: the certificate's name."
+    )
+    content_type: choice(CertificateContentType) = Field(
+        CertificateContentType.PKCS12,
+        description="pkcs12 (Key Vault's default, application/x-pkcs12) or pem (application/x-pem-file): how the "
+        "certificate's backing secret holds it.",
+    )
+    refresh_interval: Duration = Field(
+        "1h", description="How often ESO reads it; a certificate Key Vault renews reaches the Secret within this."
+    )
+    secret_annotations: Annotations = Field(
+        default_factory=dict, description="Annotations of the Secret (reloader.stakater.com/match: 'true')."
+    )
 
 
 @settings
@@ -262,6 +341,10 @@ class AppFile(Settings):
         "a `value` is refused."
     )
     external_secret: ExternalSecretFile | None = Field(None, description="The app's ExternalSecret.")
+    certificates: dict[CertificateName, CertificateFile] = Field(
+        default_factory=dict, description="Key Vault certificates (existing or imported, by name) -> a "
+        "kubernetes.io/tls Secret each, through an ExternalSecret <app>-<certificate>.",
+    )
 
 
 # -- what stacks read -----------------------------------------------------------------------------------------
@@ -300,6 +383,31 @@ class ExternalSecretSettings:
     template: dict[str, str] = field(default_factory=dict)
     # The ExternalSecret's own name ("": the app's name).
     name: str = ""
+    refresh_policy: RefreshPolicy = RefreshPolicy.PERIODIC
+    # The target Secret's type (None: Kubernetes' default, Opaque), labels and annotations.
+    secret_type: str | None = None
+    secret_labels: dict[str, str] = field(default_factory=dict)
+    secret_annotations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def refresh_interval_seconds(self) -> float:
+        return duration_seconds(self.refresh_interval)
+
+    @property
+    def periodic(self) -> bool:
+        """Whether ESO reads the vault every refresh_interval (else only on creation or on a change)."""
+        return self.refresh_policy is RefreshPolicy.PERIODIC
+
+
+@dataclass(frozen=True)
+class CertificateSpec:
+    """One Key Vault certificate of an app, read through its backing secret ``secret/<name>``."""
+
+    name: str
+    target_name: str
+    content_type: CertificateContentType = CertificateContentType.PKCS12
+    refresh_interval: str = "1h"
+    secret_annotations: dict[str, str] = field(default_factory=dict)
 
     @property
     def refresh_interval_seconds(self) -> float:
@@ -319,6 +427,12 @@ class AppSettings:
     # Isolated apps: the Kubernetes service account (workload identity) or Secret (service principal) in the app's
     # namespace that the app's SecretStore signs in with.
     service_account: str = ""
+    certificates: tuple[CertificateSpec, ...] = ()
+
+    @property
+    def reads_the_vault(self) -> bool:
+        """Whether the app has an ExternalSecret of its own or a certificate (each needs a store to read)."""
+        return self.external_secret is not None or bool(self.certificates)
 
     @property
     def isolated(self) -> bool:
@@ -421,6 +535,10 @@ def _external_secret(name: str, file: ExternalSecretFile, secrets: list[SecretSp
                     f"({', '.join(sorted(data_keys)) or 'none'})")))
         if key in data_keys:
             problems.append((f"{at}.template.{key}", template, "has the same name as a data key; give the derived key its own name"))
+    if file.secret_type:
+        missing = missing_keys(file.secret_type, data_keys | set(file.template))
+        if missing:
+            problems.append((f"{at}.secret_type", file.secret_type, missing))
     if not data:
         problems.append((f"{at}.data", MISSING, f"app '{name}' declares no secrets, so its ExternalSecret would have no data"))
     return ExternalSecretSettings(
@@ -431,6 +549,10 @@ def _external_secret(name: str, file: ExternalSecretFile, secrets: list[SecretSp
         deletion_policy=file.deletion_policy,
         data=data,
         template=file.template,
+        refresh_policy=file.refresh_policy,
+        secret_type=file.secret_type,
+        secret_labels=file.secret_labels,
+        secret_annotations=file.secret_annotations,
     )
 
 
@@ -450,11 +572,34 @@ def resolve_apps(apps: dict[str, AppFile], default_isolation: Isolation, problem
             create_namespace=app.create_namespace,
             isolation=app.isolation or default_isolation,
             service_account=app.service_account or f"external-secrets-{name}"[:63].rstrip("-"),
+            certificates=_certificates(name, app, external_secret, problems),
         ))
     for check in (_vault_names_are_unique, _variables_are_unique, _vault_request_rate, _isolated_namespaces,
                   _external_secret_names_are_unique):
         problems.extend(check(resolved))
     return tuple(sorted(resolved, key=lambda app: app.name))
+
+
+def _certificates(name: str, app: AppFile, external_secret: ExternalSecretSettings | None,
+                  problems: list[Problem]) -> tuple[CertificateSpec, ...]:
+    """The app's certificates; each writes a Secret of its own, which no other Secret of the app may share."""
+    taken = {external_secret.target_name: "the app's ExternalSecret"} if external_secret else {}
+    certificates = []
+    for certificate, file in app.certificates.items():
+        at = f"apps.{name}.certificates.{certificate}"
+        target = file.target_name or certificate
+        if file.target_name is None and not re.fullmatch(DNS_LABEL_PATTERN, target):
+            problems.append((at, certificate, (
+                f"is not a Kubernetes name, so it cannot name the Secret: set target_name ({DNS_LABEL_RULE})")))
+        elif target in taken:
+            problems.append((f"{at}.target_name" if file.target_name else at, target, (
+                f"is also the Secret of {taken[target]}: give each Secret its own name")))
+        taken[target] = f"certificate '{certificate}'"
+        certificates.append(CertificateSpec(
+            name=certificate, target_name=target, content_type=file.content_type,
+            refresh_interval=file.refresh_interval, secret_annotations=file.secret_annotations,
+        ))
+    return tuple(certificates)
 
 
 def _isolated_namespaces(apps: list[AppSettings]) -> list[Problem]:
@@ -513,12 +658,14 @@ def _variables_are_unique(apps: list[AppSettings]) -> list[Problem]:
 
 
 def vault_request_rate(apps: tuple[AppSettings, ...] | list[AppSettings]) -> float:
-    """Steady GET requests per second that the apps' ExternalSecrets make to the vault."""
+    """Steady GET requests per second that the apps' ExternalSecrets make to the vault: one GET per data entry per
+    refresh_interval with refresh_policy Periodic. CreatedOnce and OnChange read only when the Secret is created or
+    the ExternalSecret changes, so they add nothing steady (a restart of ESO still reads them all once)."""
     return sum(
         len(app.external_secret.data) / app.external_secret.refresh_interval_seconds
         for app in apps
-        if app.external_secret
-    )
+        if app.external_secret and app.external_secret.periodic
+    ) + sum(1 / certificate.refresh_interval_seconds for app in apps for certificate in app.certificates)
 
 
 def _vault_request_rate(apps: list[AppSettings]) -> list[Problem]:
@@ -528,5 +675,6 @@ def _vault_request_rate(apps: list[AppSettings]) -> list[Problem]:
         return []
     return [("apps", MISSING, (
         f"the ExternalSecrets would read the vault {rate:.0f} times per second, above the safe share of Key "
-        f"Vault's limit ({limit:.0f} of {KEY_VAULT_GETS_PER_SECOND} GET per second): raise refresh_interval "
-        "or spread the apps over more vaults"))]
+        f"Vault's limit ({limit:.0f} of {KEY_VAULT_GETS_PER_SECOND} GET per second): raise refresh_interval, "
+        "use refresh_policy OnChange or CreatedOnce for secrets that seldom change, or spread the apps over more "
+        "vaults"))]

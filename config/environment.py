@@ -88,9 +88,9 @@ class Environment:
     @property
     def role_assignment_count(self) -> int:
         """Role assignments the environment's stacks create: the deployer's and the extra officers' on the vault,
-        ESO's on the vault while an app is shared, and one per secret of every isolated app."""
+        ESO's on the vault while an app is shared, and one per secret and per certificate of every isolated app."""
         vault_scope = 1 + len(self.key_vault.secrets_officers) + (1 if self.uses_cluster_secret_store else 0)
-        return vault_scope + sum(len(app.secrets) for app in self.isolated_apps)
+        return vault_scope + sum(len(app.secrets) + len(app.certificates) for app in self.isolated_apps)
 
     @property
     def tags(self) -> dict[str, str]:

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
+from config.eso_alerts import EsoAlertSettings
 from config.reader import Flag, Settings, settings, choice, problem, text, whole
 
 # The chart release this project's values are checked against (../shared/eso/ holds its values and schemas).
@@ -264,6 +265,11 @@ class EsoSettings(Settings):
     service_monitor_enabled: Flag = Field(
         False, description="A Prometheus Operator ServiceMonitor for ESO's metrics; the release fails without its CRD."
     )
+    alerts: EsoAlertSettings = Field(
+        default_factory=EsoAlertSettings,
+        description="Prometheus alerts on failed syncs and stores that are not ready; read only with "
+        "service_monitor_enabled (docs/eso.md#alerts).",
+    )
     restrict_to_app_namespaces: Flag = Field(
         True, description="The ClusterSecretStore serves only the namespaces of the environment's shared apps."
     )
@@ -277,6 +283,23 @@ class EsoSettings(Settings):
     def leader_election_enabled(self) -> bool:
         """Several controller replicas must elect a leader, or each would sync every ExternalSecret."""
         return self.replicas > 1
+
+    @property
+    def alerts_enabled(self) -> bool:
+        """The PrometheusRule exists when Prometheus scrapes ESO and the alerts are not turned off."""
+        return self.service_monitor_enabled and self.alerts.enabled
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alerts_need_the_service_monitor(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("alerts") is not None and data.get("service_monitor_enabled") is not True:
+            raise problem(
+                "is only read with service_monitor_enabled true: the alerts read the metrics Prometheus scrapes "
+                "through the ServiceMonitor",
+                at=("alerts",),
+                value=data["alerts"],
+            )
+        return data
 
     @model_validator(mode="before")
     @classmethod

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from config.apps import AppSettings
+from config.apps import AppSettings, ExternalSecretSettings
 
 ESO_API_VERSION = "external-secrets.io/v1"
 
@@ -32,8 +32,9 @@ def external_secret(app: AppSettings, *, store_name: str, store_kind: str = "Clu
         "creationPolicy": settings.creation_policy.value,
         "deletionPolicy": settings.deletion_policy.value,
     }
-    if settings.template:
-        target["template"] = {"engineVersion": "v2", "mergePolicy": "Merge", "data": dict(settings.template)}
+    template = secret_template(settings)
+    if template:
+        target["template"] = template
     return {
         "apiVersion": ESO_API_VERSION,
         "kind": "ExternalSecret",
@@ -43,7 +44,7 @@ def external_secret(app: AppSettings, *, store_name: str, store_kind: str = "Clu
             "labels": {"app.kubernetes.io/name": app.name, "app.kubernetes.io/managed-by": "cdktf"},
         },
         "spec": {
-            "refreshInterval": settings.refresh_interval,
+            **refresh(settings),
             "secretStoreRef": {"kind": store_kind, "name": store_name},
             "target": target,
             "data": [
@@ -52,6 +53,34 @@ def external_secret(app: AppSettings, *, store_name: str, store_kind: str = "Clu
             ],
         },
     }
+
+
+def refresh(settings: ExternalSecretSettings) -> dict[str, str]:
+    """``refreshInterval`` with the Periodic policy (ESO's default, so not written); otherwise ``refreshPolicy``
+    alone, since ESO reads no interval then."""
+    if settings.periodic:
+        return {"refreshInterval": settings.refresh_interval}
+    return {"refreshPolicy": settings.refresh_policy.value}
+
+
+def secret_template(settings: ExternalSecretSettings) -> dict[str, Any] | None:
+    """``spec.target.template``: the derived keys, the Secret's type, labels and annotations; None when there is
+    none of them. ``mergePolicy: Merge`` keeps the data keys beside what the template adds."""
+    if not (settings.template or settings.secret_type or settings.secret_labels or settings.secret_annotations):
+        return None
+    template: dict[str, Any] = {"engineVersion": "v2", "mergePolicy": "Merge"}
+    if settings.secret_type:
+        template["type"] = settings.secret_type
+    metadata = {
+        name: dict(values)
+        for name, values in (("labels", settings.secret_labels), ("annotations", settings.secret_annotations))
+        if values
+    }
+    if metadata:
+        template["metadata"] = metadata
+    if settings.template:
+        template["data"] = dict(settings.template)
+    return template
 
 
 def argocd_application(

@@ -99,7 +99,9 @@ def chart_values(settings: EsoSettings, *, workload_identity: WorkloadIdentityBi
         webhook["podDisruptionBudget"] = dict(budget)
         cert_controller["podDisruptionBudget"] = dict(budget)
     if settings.service_monitor_enabled:
-        values["serviceMonitor"] = {"enabled": True, "renderMode": "failIfMissing"}
+        # honorLabels: the metrics' own namespace label (the ExternalSecret's) is kept, not replaced by the
+        # target's (ESO's), which the alerts (constructs/eso_alerts.py) and dashboards group by.
+        values["serviceMonitor"] = {"enabled": True, "renderMode": "failIfMissing", "honorLabels": True}
     if workload_identity:
         service_account["annotations"] = {
             WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION: workload_identity.client_id,

@@ -7,7 +7,8 @@ values (tests/eso_checks.py). The full data lives in ../shared/eso/ (beside the 
 trimmed copy is committed in tests/reference/eso/ so that a fresh clone runs those checks too. Trimmed: the
 SecretStore and ClusterSecretStore schemas keep only the ``azurekv`` provider (the only one this project emits,
 out of 43; the full schemas are 400 KB each) and refuse any other, so nothing passes unchecked. Every other file is
-copied as it is. A test (tests/test_reference_data.py) fails when the committed copy differs from what this script
+copied as it is. The PrometheusRule CRD schema is copied as it is from ../shared/prometheus/ into
+tests/reference/prometheus/ (``--prometheus-source``). A test (tests/test_reference_data.py) fails when the committed copy differs from what this script
 makes of ../shared/eso/.
 """
 
@@ -29,6 +30,9 @@ COPIED = (
 )
 STORES = ("clustersecretstore.v1.schema.json", "secretstore.v1.schema.json")
 KEPT_PROVIDERS = ("azurekv",)
+PROMETHEUS_SOURCE = ROOT.parent / "shared" / "prometheus"
+PROMETHEUS_TARGET = ROOT / "tests" / "reference" / "prometheus"
+PROMETHEUS_COPIED = ("prometheusrule.v1.schema.json",)
 
 
 def trimmed_store(schema: dict) -> dict:
@@ -48,9 +52,17 @@ def vendored(source: Path) -> dict[str, bytes]:
     return files
 
 
+def vendored_prometheus(source: Path) -> dict[str, bytes]:
+    """The files of tests/reference/prometheus/ as made from ``source`` (../shared/prometheus's layout)."""
+    return {name: (source / name).read_bytes() for name in PROMETHEUS_COPIED}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=SOURCE, help="folder with ESO's full reference data")
+    parser.add_argument(
+        "--prometheus-source", type=Path, default=PROMETHEUS_SOURCE, help="folder with the Prometheus Operator's data"
+    )
     args = parser.parse_args(argv)
     if not (args.source / "README.md").is_file():
         print(f"error: {args.source} has no ESO reference data (README.md and the schemas)", file=sys.stderr)
@@ -58,6 +70,10 @@ def main(argv: list[str]) -> int:
     TARGET.mkdir(parents=True, exist_ok=True)
     for name, data in sorted(vendored(args.source).items()):
         (TARGET / name).write_bytes(data)
+    if (args.prometheus_source / "README.md").is_file():
+        PROMETHEUS_TARGET.mkdir(parents=True, exist_ok=True)
+        for name, data in sorted(vendored_prometheus(args.prometheus_source).items()):
+            (PROMETHEUS_TARGET / name).write_bytes(data)
     print(f"Refreshed {TARGET.relative_to(ROOT)}/ from {args.source}: update its README.md if the release changed.")
     return 0
 

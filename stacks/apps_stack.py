@@ -12,6 +12,7 @@ from __future__ import annotations
 from addresses import app_scope, formerly
 from adoption import import_existing, manifest_import_id
 from app_manifests import external_secret
+from certificate_manifests import certificate_external_secret
 from cdk import Construct, KubernetesManifest, TerraformStack, terraform_literal
 from cluster_access import kubernetes_provider
 from config import Environment
@@ -22,7 +23,7 @@ from stacks.base import EnvironmentStack
 
 class AppsStack(EnvironmentStack):
     """Construct IDs: ``app/<app>/external_secret`` for the ExternalSecret, ``app/<app>/secret_store`` for an
-    isolated app's store."""
+    isolated app's store, ``app/<app>/certificate_<name>`` for a certificate's ExternalSecret."""
 
     def __init__(
         self,
@@ -39,8 +40,9 @@ class AppsStack(EnvironmentStack):
         kubernetes_provider(self, env.cluster)
         self.external_secrets: dict[str, KubernetesManifest] = {}
         self.secret_stores: dict[str, KubernetesManifest] = {}
+        self.certificates: dict[tuple[str, str], KubernetesManifest] = {}
         for app in env.apps:
-            if app.external_secret is None:
+            if not app.reads_the_vault:
                 continue
             scope = app_scope(self, app.name)
             if app.isolated:
@@ -58,15 +60,24 @@ class AppsStack(EnvironmentStack):
                     ),
                 )
                 self.secret_stores[app.name] = formerly(store, f"{app.name}-secret-store")
-                manifest = external_secret(app, store_name=app.secret_store_name, store_kind="SecretStore")
+                store_name, store_kind = app.secret_store_name, "SecretStore"
             else:
                 store = None
-                manifest = external_secret(app, store_name=cluster_secret_store_name(env.name))
-            self.external_secrets[app.name] = formerly(
-                KubernetesManifest(
-                    scope, "external_secret", manifest=terraform_literal(manifest), depends_on=[store] if store else None
-                ),
-                app.name,
-            )
-            if app.name in env.adoption.external_secrets:
-                import_existing(self.external_secrets[app.name], manifest_import_id(manifest))
+                store_name, store_kind = cluster_secret_store_name(env.name), "ClusterSecretStore"
+            if app.external_secret:
+                manifest = external_secret(app, store_name=store_name, store_kind=store_kind)
+                self.external_secrets[app.name] = formerly(
+                    KubernetesManifest(
+                        scope, "external_secret", manifest=terraform_literal(manifest),
+                        depends_on=[store] if store else None,
+                    ),
+                    app.name,
+                )
+                if app.name in env.adoption.external_secrets:
+                    import_existing(self.external_secrets[app.name], manifest_import_id(manifest))
+            for certificate in app.certificates:
+                manifest = certificate_external_secret(app, certificate, store_name=store_name, store_kind=store_kind)
+                self.certificates[(app.name, certificate.name)] = KubernetesManifest(
+                    scope, f"certificate_{certificate.name}", manifest=terraform_literal(manifest),
+                    depends_on=[store] if store else None,
+                )

@@ -6,6 +6,9 @@ For an environment with ``delivery.mode: gitops``, ``make synth`` writes
   shares it);
 * ``manifests/<env>/<app>.external-secret.yaml``: one ExternalSecret per app, and ``<app>.secret-store.yaml`` for
   an isolated app (its own SecretStore);
+* ``manifests/<env>/<app>.<certificate>.certificate.yaml``: the ExternalSecret of each of an app's certificates;
+* ``manifests/<env>/eso-alerts.prometheus-rule.yaml``: ESO's PrometheusRule, with ``eso.service_monitor_enabled``
+  (constructs/eso_alerts.py);
 * ``manifests/argocd/<env>.yaml``: the Argo CD Application that syncs ``manifests/<env>/``.
 
 They are committed; Argo CD applies them. They hold names, URLs and IDs only, never a secret value, and no path of
@@ -21,6 +24,8 @@ from pathlib import PurePosixPath
 from config import Environment
 from config.delivery import DeliveryMode
 from app_manifests import argocd_application, external_secret, to_yaml
+from certificate_manifests import certificate_external_secret
+from eso_alerts import prometheus_rule
 from eso_manifests import app_secret_store, cluster_secret_store_name, environment_cluster_secret_store
 
 MANIFESTS_DIR = "manifests"
@@ -56,8 +61,12 @@ def render(env: Environment) -> dict[str, str]:
             environment_cluster_secret_store(env, vault_url=vault_url(env), tenant_id=env.azure.tenant_id),
             header=header,
         )
+    if env.eso.alerts_enabled:
+        files[f"{folder}/eso-alerts.prometheus-rule.yaml"] = to_yaml(
+            prometheus_rule(namespace=env.eso.namespace, labels=env.eso.alerts.rule_labels), header=header
+        )
     for app in env.apps:
-        if not app.external_secret:
+        if not app.reads_the_vault:
             continue
         if app.isolated:
             store = app_secret_store(
@@ -68,10 +77,15 @@ def render(env: Environment) -> dict[str, str]:
                 credentials=env.eso.service_principal.credentials_secret,
             )
             files[f"{folder}/{app.name}.secret-store.yaml"] = to_yaml(store, header=header)
-            manifest = external_secret(app, store_name=app.secret_store_name, store_kind="SecretStore")
+            store_name, store_kind = app.secret_store_name, "SecretStore"
         else:
-            manifest = external_secret(app, store_name=cluster_secret_store_name(env.name))
-        files[f"{folder}/{app.name}.external-secret.yaml"] = to_yaml(manifest, header=header)
+            store_name, store_kind = cluster_secret_store_name(env.name), "ClusterSecretStore"
+        if app.external_secret:
+            manifest = external_secret(app, store_name=store_name, store_kind=store_kind)
+            files[f"{folder}/{app.name}.external-secret.yaml"] = to_yaml(manifest, header=header)
+        for certificate in app.certificates:
+            manifest = certificate_external_secret(app, certificate, store_name=store_name, store_kind=store_kind)
+            files[f"{folder}/{app.name}.{certificate.name.lower()}.certificate.yaml"] = to_yaml(manifest, header=header)
     gitops = env.delivery.gitops
     files[f"{MANIFESTS_DIR}/argocd/{env.name}.yaml"] = to_yaml(
         argocd_application(

@@ -27,7 +27,13 @@ QA2: dict[str, Any] = {
         # Audit log asked for although the firewall is open; the shortest retention Azure allows.
         "audit_logs": {"enabled": True, "workspace_retention_days": 30},
     },
-    "eso": {"auth": "workload_identity", "restrict_to_app_namespaces": True},
+    "eso": {
+        "auth": "workload_identity",
+        "restrict_to_app_namespaces": True,
+        # Alerts through Terraform delivery, for a Prometheus that selects rules by a label of its own.
+        "service_monitor_enabled": True,
+        "alerts": {"rule_labels": {"prometheus": "platform", "team": "payments"}},
+    },
     "cluster": {"context": "aks-qa2", "oidc_issuer_url": OIDC_ISSUER},
     "apps": {
         "billing": {
@@ -47,15 +53,28 @@ QA2: dict[str, Any] = {
                 },
                 "template": {"DSN": "postgres://{{ .DB_USER }}:{{ .DB_PASSWORD }}@{{ .DB_HOST }}/billing"},
             },
+            # A PEM certificate through the ClusterSecretStore, read every 6 hours.
+            "certificates": {"billing-tls": {"content_type": "pem", "refresh_interval": "6h"}},
         },
         "reports": {
             "isolation": "isolated",
             "static_secrets": {"bucket-name": "reports-archive"},
             "random_secrets": {"signing-key": {"length": 64, "special": False, "min_special": 0}},
+            # Read once, when the Secret is created; a type of the team's own; labels on the Secret.
+            "external_secret": {
+                "refresh_policy": "CreatedOnce",
+                "secret_type": "example.com/report-signing",
+                "secret_labels": {"team": "reports"},
+            },
         },
         "notifier": {
             "namespace": "notifier",
             "sensitive_secrets": {"smtp-password": {"variable": "notifier_smtp_password"}},
+            # Synced when the ExternalSecret changes; Reloader restarts the Deployment when the Secret does.
+            "external_secret": {
+                "refresh_policy": "OnChange",
+                "secret_annotations": {"reloader.stakater.com/match": "true"},
+            },
         },
     },
     "backend": {"type": "local"},
@@ -99,6 +118,9 @@ EDGE: dict[str, Any] = {
             "isolation": "isolated",
             "random_secrets": {"db-password": {"expiration_date": "2028-01-31T00:00:00Z"}},
             "external_secret": {"target_name": "ledger-db", "data": {"PGPASSWORD": "db-password"}},
+            # An imported certificate (PKCS#12, Key Vault's default) as a kubernetes.io/tls Secret; isolated, so a
+            # role assignment on its backing secret alone.
+            "certificates": {"ledger-api-tls": {"target_name": "ledger-tls"}},
         },
     },
     "backend": {"type": "cloud", "organization": "generated-org", "workspace_prefix": "gen", "project": "gates"},

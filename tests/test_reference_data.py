@@ -48,3 +48,17 @@ def test_trimmed_store_schema_refuses_a_provider_it_no_longer_describes():
 
 def test_a_valid_azure_store_passes_the_trimmed_schema():
     assert manifest_problems(STORE) == []
+
+
+def test_vendored_prometheus_rule_schema_is_the_copy_of_shared():
+    """Fails in CI (CI=true) when ../shared is missing; elsewhere it is skipped then."""
+    source = shared_file("prometheus/README.md").parent
+    expected = refresh.vendored_prometheus(source)
+    actual = {path.name: path.read_bytes() for path in (REFERENCE / "prometheus").iterdir() if path.name in expected}
+    assert actual == expected, "tests/reference/prometheus/ is stale: run python scripts/refresh_reference_data.py"
+
+
+def test_vendored_prometheus_data_has_its_source_and_licence():
+    readme = (REFERENCE / "prometheus" / "README.md").read_text()
+    assert "v0.93.0" in readme and "Apache-2.0" in readme
+    assert "Apache License" in (REFERENCE / "prometheus" / "LICENSE").read_text()

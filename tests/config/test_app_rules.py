@@ -208,7 +208,8 @@ def test_load_above_the_safe_share_of_key_vault_limits_is_refused_with_the_figur
         make_env({"apps": many})
     assert str(error.value) == (
         f"{F}: apps: the ExternalSecrets would read the vault 108 times per second, above the safe share of Key "
-        "Vault's limit (100 of 400 GET per second): raise refresh_interval or spread the apps over more vaults"
+        "Vault's limit (100 of 400 GET per second): raise refresh_interval, use refresh_policy OnChange or "
+        "CreatedOnce for secrets that seldom change, or spread the apps over more vaults"
     )
 
 

@@ -51,3 +51,13 @@ def test_request_equal_to_its_limit_is_accepted():
 
 def test_prerelease_chart_version_is_accepted():
     assert make_env({"eso.chart_version": "2.10.0-rc.1"}).eso.chart_version == "2.10.0-rc.1"
+
+
+def test_alerts_come_with_the_service_monitor_labelled_for_kube_prometheus_stack():
+    eso = make_env({"eso.service_monitor_enabled": True}).eso
+    assert eso.alerts_enabled is True
+    assert eso.alerts.rule_labels == {"release": "kube-prometheus-stack"}
+
+
+def test_no_alerts_without_the_service_monitor():
+    assert make_env().eso.alerts_enabled is False

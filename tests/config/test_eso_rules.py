@@ -135,9 +135,33 @@ REJECTED = [
     (
         "misspelt eso setting",
         {"eso.replica_count": 2},
-        f"{F}: eso.replica_count: unknown key (allowed here: app_isolation, auth, chart_version, namespace, pod_disruption_budget, "
+        f"{F}: eso.replica_count: unknown key (allowed here: alerts, app_isolation, auth, chart_version, namespace, pod_disruption_budget, "
         "replicas, resources, restrict_to_app_namespaces, service_account, service_monitor_enabled, "
         "service_principal, workload_identity)",
+    ),
+    (
+        "alerts without the service monitor",
+        {"eso.alerts": {"rule_labels": {"release": "prometheus"}}},
+        f"{F}: eso.alerts {{'rule_labels': {{'release': 'prometheus'}}}}: is only read with service_monitor_enabled "
+        "true: the alerts read the metrics Prometheus scrapes through the ServiceMonitor",
+    ),
+    (
+        "alert rule label key with a space",
+        {"eso.service_monitor_enabled": True, "eso.alerts": {"rule_labels": {"my release": "prometheus"}}},
+        f"{F}: eso.alerts.rule_labels.my release 'my release': must be a Kubernetes label or annotation key: a name "
+        "of 1-63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, with an optional DNS "
+        "prefix and '/' ('reloader.stakater.com/match')",
+    ),
+    (
+        "alert rule label value that is not a label value",
+        {"eso.service_monitor_enabled": True, "eso.alerts": {"rule_labels": {"release": "kube prometheus"}}},
+        f"{F}: eso.alerts.rule_labels.release 'kube prometheus': must be a Kubernetes label value: at most 63 "
+        "letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+    ),
+    (
+        "alerts switched by text",
+        {"eso.service_monitor_enabled": True, "eso.alerts": {"enabled": "yes"}},
+        f"{F}: eso.alerts.enabled 'yes': must be true or false",
     ),
 ]
 

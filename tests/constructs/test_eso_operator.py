@@ -81,7 +81,7 @@ def test_resources_carry_only_what_is_configured():
 
 def test_service_monitor_fails_the_release_when_its_crd_is_missing():
     values = chart_values(make_env(PRODUCTION).eso, workload_identity=None)
-    assert values["serviceMonitor"] == {"enabled": True, "renderMode": "failIfMissing"}
+    assert values["serviceMonitor"] == {"enabled": True, "renderMode": "failIfMissing", "honorLabels": True}
 
 
 def test_optional_values_are_absent_unless_configured():

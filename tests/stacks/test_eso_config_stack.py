@@ -77,3 +77,41 @@ def test_gitops_environment_leaves_the_store_to_argo_cd(tmp_path):
     )
     synthesized = synth_app([env], tmp_path)
     assert sorted(synthesized["manifest.json"]["stacks"]) == ["azure-test", "eso-test", "secrets-test"]
+
+
+ALERTS_ON = {"eso.service_monitor_enabled": True}
+
+
+def test_prometheus_rule_comes_with_the_service_monitor_and_passes_its_crd(tmp_path):
+    from prometheus_checks import prometheus_rule_problems
+
+    stack = synth_app([make_env(ALERTS_ON)], tmp_path)["eso-config-test"]
+    rule = stack["resource"]["kubernetes_manifest"]["prometheus_rule"]["manifest"]
+    assert rule["kind"] == "PrometheusRule" and rule["metadata"]["namespace"] == "external-secrets"
+    assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    assert prometheus_rule_problems(rule) == []
+
+
+def test_prometheus_rule_is_labelled_for_the_configured_rule_selector(tmp_path):
+    env = make_env({**ALERTS_ON, "eso.alerts": {"rule_labels": {"prometheus": "platform"}}})
+    rule = synth_app([env], tmp_path)["eso-config-test"]["resource"]["kubernetes_manifest"]["prometheus_rule"]
+    assert rule["manifest"]["metadata"]["labels"] == {
+        "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/managed-by": "cdktf", "prometheus": "platform",
+    }
+
+
+def test_no_prometheus_rule_without_the_service_monitor(tmp_path):
+    stack = synth_app([make_env()], tmp_path)["eso-config-test"]
+    assert "prometheus_rule" not in stack["resource"]["kubernetes_manifest"]
+
+
+def test_no_prometheus_rule_when_alerts_are_turned_off(tmp_path):
+    env = make_env({**ALERTS_ON, "eso.alerts": {"enabled": False}})
+    stack = synth_app([env], tmp_path)["eso-config-test"]
+    assert sorted(stack["resource"]["kubernetes_manifest"]) == ["cluster_secret_store"]
+
+
+def test_config_stack_holds_only_the_rule_when_every_app_is_isolated(tmp_path):
+    env = make_env({**ALERTS_ON, "eso.app_isolation": "isolated"})
+    stack = synth_app([env], tmp_path)["eso-config-test"]
+    assert sorted(stack["resource"]["kubernetes_manifest"]) == ["prometheus_rule"]

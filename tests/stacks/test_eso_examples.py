@@ -64,8 +64,14 @@ def test_example_environments_cover_both_auth_modes(example_set):
 
 
 def test_every_emitted_eso_manifest_validates_against_the_v1_schemas(synth_set):
+    """Every kubernetes_manifest: ESO's kinds against ESO's CRDs, the PrometheusRule against the Prometheus
+    Operator's (with its PromQL checked)."""
+    from prometheus_checks import prometheus_rule_problems
+
     problems = {
-        f"{name}/{resource_id}": manifest_problems(resource["manifest"])
+        f"{name}/{resource_id}": (
+            prometheus_rule_problems if resource["manifest"]["kind"] == "PrometheusRule" else manifest_problems
+        )(resource["manifest"])
         for name, stack in stacks(synth_set.outdir).items()
         for resource_id, resource in stack.get("resource", {}).get("kubernetes_manifest", {}).items()
     }
@@ -74,7 +80,12 @@ def test_every_emitted_eso_manifest_validates_against_the_v1_schemas(synth_set):
         for env in synth_set.environments
         if env.delivery.mode is DeliveryMode.TERRAFORM and env.uses_cluster_secret_store
     }
-    assert stores <= set(problems)
+    rules = {
+        f"eso-config-{env.name}/prometheus_rule"
+        for env in synth_set.environments
+        if env.delivery.mode is DeliveryMode.TERRAFORM and env.eso.alerts_enabled
+    }
+    assert stores | rules <= set(problems)
     assert problems == {where: [] for where in problems}
 
 

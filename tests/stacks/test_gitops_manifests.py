@@ -50,6 +50,14 @@ def test_rendered_files_are_the_store_one_external_secret_per_app_and_the_applic
     ]
 
 
+def test_alerts_are_rendered_beside_the_store_and_pass_the_prometheus_rule_crd():
+    from prometheus_checks import prometheus_rule_problems
+
+    files = render(make_env({**GITOPS, "eso.service_monitor_enabled": True}))
+    rule = yaml.safe_load(files["manifests/test/eso-alerts.prometheus-rule.yaml"])
+    assert prometheus_rule_problems(rule) == []
+
+
 def test_every_rendered_eso_manifest_validates_against_the_eso_schema():
     for path, text in render(make_env(GITOPS)).items():
         manifest = yaml.safe_load(text)
