@@ -60,9 +60,19 @@ def makefile_variables() -> set[str]:
     return set(re.findall(r"\$[({]([A-Z][A-Z0-9_]*)[)}]", (ROOT / "Makefile").read_text()))
 
 
+@cache
+def generated_folders() -> tuple[str, ...]:
+    """The folders .gitignore anchors to the top (``/tests/terraform/.generated/``): made by running the project,
+    so a doc may name them before they exist."""
+    lines = (ROOT / ".gitignore").read_text().splitlines()
+    return tuple(line.strip("/") + "/" for line in lines if line.startswith("/") and line.endswith("/"))
+
+
 def exists(relative: str) -> bool:
     """A repository path, with placeholders as wildcards; a bare module name (``review.py``) may be anywhere."""
     pattern = PLACEHOLDER.sub("*", relative.rstrip("/"))
+    if (pattern + "/").startswith(generated_folders()):
+        return True
     if "/" not in pattern and not (ROOT / pattern).exists():
         return any(".venv" not in path.parts for path in ROOT.rglob(pattern))
     return any(ROOT.glob(pattern)) if "*" in pattern else (ROOT / pattern).exists()
@@ -218,3 +228,8 @@ def test_make_mentions_are_read_with_their_variables():
         ("test", ""),
         ("deploy", " STACK=azure-dev ARGS=--auto-approve"),
     ]
+
+
+def test_a_git_ignored_generated_folder_may_be_named_before_it_exists_and_a_made_up_one_may_not():
+    assert exists("tests/terraform/.generated/")
+    assert not exists("tests/terraform/.made-up/")
