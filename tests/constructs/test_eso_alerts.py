@@ -55,7 +55,7 @@ def test_a_rule_with_a_malformed_expression_is_refused():
     rule = copy.deepcopy(RULE)
     rule["spec"]["groups"][0]["rules"][1]["expr"] = "sum by (namespace, name) (increase(externalsecret_sync_calls_error[10m]) > 0"
     assert prometheus_rule_problems(rule) == [
-        "spec.groups.0.rules.1.expr: unexpected end of expression, expected )"
+        "spec.groups.0.rules.1.expr: unclosed left parenthesis"
     ]
 
 
@@ -69,20 +69,22 @@ def test_a_rule_with_a_duration_prometheus_does_not_read_is_refused_by_the_crd_s
 @pytest.mark.parametrize(
     ("expr", "problem"),
     [
-        ("rate(x[5m]", "unexpected end of expression, expected ,"),
-        ("increase(externalsecret_sync_calls_error)", "increase() argument 1 must be a matrix, not a vector"),
-        ('x{status=="False"}', "'==' is not a label matcher (!=, !~, =, =~)"),
-        ("x{status=False}", "expected string at 9, found 'False'"),
-        ('x{name=~"("}', "regex \"(\" of label 'name' does not compile: missing ), unterminated subpattern at position 0"),
+        ("rate(x[5m]", "unclosed left parenthesis"),
+        ("increase(externalsecret_sync_calls_error)", "expected type matrix in call to function 'increase', got vector"),
+        ('x{status=="False"}', "unexpected '=' in label matching, expected string"),
+        ("x{status=False}", "unexpected identifier 'False' in label matching, expected string"),
+        ('x{name=~"("}', "illegal regex for ("),
         ("externalsecret_status_condition[5m]", "an alert's expression must yield an instant vector, not a matrix"),
-        ("sum(x[5m])", "sum() aggregates an instant vector, not a matrix"),
-        ("x + bool 1", "bool only follows a comparison, not '+'"),
-        ("x and 1", "set operator 'and' works on instant vectors only"),
-        ("rates(x[5m])", "unknown function 'rates'"),
-        ("(x > 0", "unexpected end of expression, expected )"),
-        ("x > 0)", "unexpected ')' at 5"),
-        ("x[5q]", "unexpected character '5' at 2"),
-        ("1 > 0", "an alert's expression must yield an instant vector, not a scalar"),
+        ("sum(x[5m])", "expected type vector in aggregation expression, got matrix"),
+        ("x + bool 1", "bool modifier can only be used on comparison operators"),
+        ("x and 1", "set operator 'and' not allowed in binary scalar expression"),
+        ("rates(x[5m])", "unknown function with name 'rates'"),
+        ("(x > 0", "unclosed left parenthesis"),
+        ("x > 0)", "unexpected right parenthesis ')'"),
+        ("x[5q]", "bad number or duration syntax: 5q"),
+        ("1 > 0", "comparisons between scalars must use BOOL modifier"),
+        ("scalar(x) > bool 1", "an alert's expression must yield an instant vector, not a scalar"),
+        ('"ready"', "an alert's expression must yield an instant vector, not a string"),
     ],
 )
 def test_promql_check_refuses_a_malformed_expression(expr, problem):
