@@ -166,7 +166,8 @@ class KeyVaultSettings(Settings):
     write_only_secrets: Flag = Field(
         False,
         description="Write secret values with write-only arguments from ephemeral sources: no value in plan or "
-        "state (Terraform >= 1.11); Terraform then cannot see drift of the values (docs/secrets-in-state.md).",
+        "state (Terraform >= 1.11); Terraform then cannot see drift of the values (docs/secrets-in-state.md). Needs "
+        "eso.auth workload_identity: a service principal's client secret would be kept in state.",
     )
     private_endpoint: PrivateEndpointSettings | None = Field(
         None, description="A private endpoint for the vault; none unless configured."

@@ -141,6 +141,12 @@ def _across_sections(env: Environment, now: datetime) -> list[Problem]:
     variables = {secret.variable: secret.declared_at for app in env.apps for secret in app.secrets if secret.variable}
     for receiver, webhook in (env.key_vault.expiry_notifications.webhook_receivers.items()
                               if env.key_vault.expiry_notifications else ()):
+        if env.key_vault.write_only_secrets:
+            problems.append((f"key_vault.expiry_notifications.webhook_receivers.{receiver}", webhook.variable, (
+                "is not possible with key_vault.write_only_secrets: the action group keeps a webhook's URL, and the "
+                "key in it, in the Terraform state of azure-<env> (service_uri has no write-only form), and this "
+                "environment keeps no secret in state; use email_receivers, or a webhook without a key")))
+            continue
         if webhook.variable in variables:
             problems.append((f"key_vault.expiry_notifications.webhook_receivers.{receiver}.variable", webhook.variable,
                              f"is also the variable of {variables[webhook.variable]}: TF_VAR_{webhook.variable} would "
@@ -158,6 +164,12 @@ def _across_sections(env: Environment, now: datetime) -> list[Problem]:
         problems.append(("azure.tenant_id", MISSING, (
             "is required with delivery.mode 'gitops': the ClusterSecretStore is rendered to a YAML file, so the "
             "tenant must be known when synthesizing (`az account show --query tenantId`)")))
+    if env.key_vault.write_only_secrets and env.eso.auth is EsoAuth.SERVICE_PRINCIPAL and env.apps:
+        problems.append(("key_vault.write_only_secrets", True, (
+            "needs eso.auth 'workload_identity': with 'service_principal' Entra ID makes a client secret for ESO "
+            "(and for each isolated app), and Terraform keeps it in the state of azure-<env> and of the stacks that "
+            "read it (azuread_application_password has no write-only form), so this environment would still keep "
+            "secrets in state (docs/secrets-in-state.md)")))
     if env.eso.auth is EsoAuth.WORKLOAD_IDENTITY and not env.cluster.oidc_issuer_url:
         problems.append(("cluster.oidc_issuer_url", MISSING, (
             "is required with eso.auth 'workload_identity' (the cluster's OIDC issuer, from "

@@ -26,6 +26,8 @@ QA2: dict[str, Any] = {
         "network_acls": {"default_action": "Allow"},
         # Audit log asked for although the firewall is open; the shortest retention Azure allows.
         "audit_logs": {"enabled": True, "workspace_retention_days": 30},
+        # Expiry alerts to a webhook whose URL is a sensitive variable (secrets may be in this environment's state).
+        "expiry_notifications": {"webhook_receivers": {"oncall": {"variable": "qa2_oncall_webhook_url"}}},
     },
     "eso": {
         "auth": "workload_identity",
@@ -95,13 +97,14 @@ EDGE: dict[str, Any] = {
         },
         "private_endpoint": {"subnet_id": f"{SUBNETS}/virtualNetworks/edge/subnets/endpoints"},
         "write_only_secrets": True,
-        # An existing workspace, and expiry alerts to a webhook whose URL is a sensitive variable.
+        # An existing workspace, and expiry alerts by email (no webhook: its URL would be kept in state).
         "audit_logs": {"workspace_id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-logs/"
                                        "providers/Microsoft.OperationalInsights/workspaces/log-central-edge"},
-        "expiry_notifications": {"webhook_receivers": {"oncall": {"variable": "edge_oncall_webhook_url"}}},
+        "expiry_notifications": {"email_receivers": {"oncall": "oncall-edge@example.org"}},
     },
-    "eso": {"auth": "service_principal", "service_principal": {"display_name": "eso-edge"}},
-    "cluster": {"context": "edge"},
+    # Write-only secrets need workload identity: a service principal's client secret would be kept in state.
+    "eso": {"auth": "workload_identity", "workload_identity": {"identity_name": "id-eso-edge"}},
+    "cluster": {"context": "edge", "oidc_issuer_url": OIDC_ISSUER},
     "apps": {
         "storefront": {
             "static_secrets": {

@@ -49,6 +49,15 @@ def environment_data(changes: dict[str, Any] | None = None, *, drop: tuple[str, 
     return data
 
 
+# Write-only secrets: no secret in state, which needs workload identity (a service principal's client secret would
+# be kept in state; config/environment.py refuses the pair).
+WRITE_ONLY = {
+    "key_vault.write_only_secrets": True,
+    "eso.auth": "workload_identity",
+    "cluster.oidc_issuer_url": "https://issuer.example/x/",
+}
+
+
 def make_env(changes: dict[str, Any] | None = None, *, name: str = "test", drop: tuple[str, ...] = ()) -> Environment:
     """An environment from MINIMAL with ``changes`` merged in (dotted keys allowed, ``drop`` removes keys)."""
     data = environment_data(changes, drop=drop)

@@ -182,6 +182,14 @@ REJECTED = [
         f"{F}: eso.workload_identity {{'identity_name': 'id-eso'}}: is only read with auth 'workload_identity'",
     ),
     (
+        "write-only secrets with a service principal",
+        {"key_vault.write_only_secrets": True},
+        f"{F}: key_vault.write_only_secrets true: needs eso.auth 'workload_identity': with 'service_principal' Entra "
+        "ID makes a client secret for ESO (and for each isolated app), and Terraform keeps it in the state of "
+        "azure-<env> and of the stacks that read it (azuread_application_password has no write-only form), so this "
+        "environment would still keep secrets in state (docs/secrets-in-state.md)",
+    ),
+    (
         "workload identity without oidc issuer",
         {"eso.auth": "workload_identity"},
         f"{F}: cluster.oidc_issuer_url: is required with eso.auth 'workload_identity' (the cluster's OIDC "

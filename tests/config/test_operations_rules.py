@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from config import ConfigError, parse_environment
-from support import environment_data, make_env
+from support import WRITE_ONLY, environment_data, make_env
 
 F = "environments/test.yaml"
 WORKSPACE = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-logs/providers/"
@@ -122,6 +122,15 @@ REJECTED = [
         f"{F}: key_vault.expiry_notifications.webhook_receivers.pager.variable 'myapp_api_key': is also the variable "
         "of apps.myapp.sensitive_secrets.api-key: TF_VAR_myapp_api_key would give both the same value; give the "
         "webhook a variable of its own",
+    ),
+    (
+        "a webhook in an environment that keeps no secret in state",
+        {**WRITE_ONLY,
+         "key_vault.expiry_notifications": {"webhook_receivers": {"pager": {"variable": "pager_url"}}}},
+        f"{F}: key_vault.expiry_notifications.webhook_receivers.pager 'pager_url': is not possible with "
+        "key_vault.write_only_secrets: the action group keeps a webhook's URL, and the key in it, in the Terraform "
+        "state of azure-<env> (service_uri has no write-only form), and this environment keeps no secret in state; "
+        "use email_receivers, or a webhook without a key",
     ),
     (
         "an unknown severity",

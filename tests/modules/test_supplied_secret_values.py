@@ -16,7 +16,7 @@ import pytest
 
 from stacks.azure_stack import AzureStack
 from stacks.secrets_stack import SecretsStack
-from support import make_env, synth_json
+from support import WRITE_ONLY, make_env, synth_json
 
 SUPPLIED = {"apps": {"shop": {"sensitive_secrets": {"api-key": {"variable": "shop_api_key"}}}}}
 
@@ -25,7 +25,7 @@ SUPPLIED = {"apps": {"shop": {"sensitive_secrets": {"api-key": {"variable": "sho
 def variable_only(tmp_path_factory):
     if shutil.which("terraform") is None:
         pytest.skip("no terraform binary on PATH")
-    env = make_env({**SUPPLIED, "key_vault.write_only_secrets": True})
+    env = make_env({**SUPPLIED, **WRITE_ONLY})
     app = cdktf.Testing.app()
     secrets = SecretsStack(app, "secrets-test", env=env, azure=AzureStack(app, "azure-test", env=env))
     variables = synth_json(secrets)["variable"]

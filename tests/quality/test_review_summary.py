@@ -349,10 +349,10 @@ ROTATED = {"apps": {"billing": {"random_secrets": {"api-token": {"version": 2}}}
 def rotated_summary(request, review, tmp_path_factory) -> tuple[str, bool]:
     """The secrets stack of a generated environment whose random secret is at version 2, with the value in state
     (random_password) or write-only (an ephemeral random_password and value_wo_version)."""
-    from support import make_env, synth_app
+    from support import WRITE_ONLY, make_env, synth_app
 
     write_only = request.param
-    env = make_env({**ROTATED, "key_vault.write_only_secrets": write_only}, name="qa5")
+    env = make_env({**ROTATED, **(WRITE_ONLY if write_only else {})}, name="qa5")
     outdir = tmp_path_factory.mktemp("rotated") / "cdktf.out"
     synth_app([env], outdir)
     summary = review.render(outdir, tmp_path_factory.mktemp("no-manifests"))

@@ -9,7 +9,7 @@ import pytest
 
 from stacks.azure_stack import AzureStack
 from stacks.secrets_stack import SecretsStack
-from support import make_env, resources
+from support import WRITE_ONLY, make_env, resources
 
 APPS = {
     "myapp": {"static_secrets": {"db-host": "postgres"}, "random_secrets": {"db-password": {}}},
@@ -60,7 +60,7 @@ def test_app_without_secrets_gets_no_module():
 
 def test_write_only_environment_requires_terraform_1_11():
     app = cdktf.Testing.app()
-    env = make_env({"apps": APPS, "key_vault.write_only_secrets": True})
+    env = make_env({"apps": APPS, **WRITE_ONLY})
     stack = SecretsStack(app, "secrets-test", env=env, azure=AzureStack(app, "azure-test", env=env))
     assert json.loads(cdktf.Testing.synth(stack))["terraform"]["required_version"] == ">= 1.11.0"
 

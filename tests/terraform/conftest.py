@@ -16,6 +16,7 @@ from terraform.harness import (
     Stack,
     Step,
     deploy_all,
+    environments,
     install_mirror,
     plan_destroy,
     read_stacks,
@@ -90,14 +91,11 @@ def canaries_for(stacks: list[Stack], tag: str) -> dict[str, str]:
     return values
 
 
-@pytest.fixture(scope="session")
-def example_deployment(tmp_path_factory, terraform_binary, example_outdir, reattached_environment) -> Deployment:
-    """Every stack of environments/*.yaml through init, validate, plan, apply and a second plan, in deployment
-    order, then `plan -destroy` of each stack that holds a prevent_destroy resource."""
-    scratch = tmp_path_factory.mktemp("terraform-examples")
-    stacks = [stack for stack in read_stacks(example_outdir) if not stack.providers_without_standin]
-    canaries = canaries_for(stacks, "tf")
-    environment = dict(reattached_environment, **canaries)
+def run_deployment(scratch: Path, terraform_binary: str, stacks: list[Stack], tag: str, environment) -> Deployment:
+    """``stacks`` through init, validate, plan, apply and a second plan, in deployment order, then `plan -destroy`
+    of each stack that holds a prevent_destroy resource."""
+    canaries = canaries_for(stacks, tag)
+    environment = dict(environment, **canaries)
     outcomes = deploy_all(terraform_binary, stacks, scratch, environment)
     destroy_plans = {
         name: plan_destroy(terraform_binary, outcome, environment)
@@ -105,6 +103,33 @@ def example_deployment(tmp_path_factory, terraform_binary, example_outdir, reatt
         if outcome.stack.prevents_destroy and not outcome.failed
     }
     return Deployment(stacks, outcomes, destroy_plans, canaries, scratch)
+
+
+@pytest.fixture(scope="session")
+def example_deployment(tmp_path_factory, terraform_binary, example_outdir, reattached_environment) -> Deployment:
+    """Every stack of environments/*.yaml (but those no stand-in can run, WITHOUT_STANDIN) through Terraform."""
+    stacks = [stack for stack in read_stacks(example_outdir) if not stack.providers_without_standin]
+    return run_deployment(tmp_path_factory.mktemp("terraform-examples"), terraform_binary, stacks, "tf",
+                          reattached_environment)
+
+
+@pytest.fixture(scope="session")
+def generated_deployment(tmp_path_factory, terraform_binary, generated_set, reattached_environment) -> Deployment:
+    """The same for the generated environments (tests/generated_environments.py), but for those that adopt what a
+    manual setup made: tests/terraform/test_adoption.py makes that first and runs them."""
+    stacks = [stack for stack in read_stacks(generated_set.outdir) if not stack.providers_without_standin]
+    adopting = {s.name for group in environments(stacks) if any(stack.adopts for stack in group) for s in group}
+    stacks = [stack for stack in stacks if stack.name not in adopting]
+    return run_deployment(tmp_path_factory.mktemp("terraform-generated"), terraform_binary, stacks, "tg",
+                          reattached_environment)
+
+
+@pytest.fixture(scope="session", params=["examples", "generated"])
+def deployment_of_set(request) -> tuple[Deployment, Path]:
+    """Each set of environments in turn, run through Terraform, with its synthesized outdir."""
+    if request.param == "examples":
+        return request.getfixturevalue("example_deployment"), request.getfixturevalue("example_outdir")
+    return request.getfixturevalue("generated_deployment"), request.getfixturevalue("generated_set").outdir
 
 
 CLI_TEST = "test_user_path.py"

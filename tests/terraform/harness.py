@@ -172,6 +172,12 @@ class Stack:
         )
 
     @property
+    def adopts(self) -> bool:
+        """Whether the stack imports objects made before it (``adopt:``): they must exist in the stand-ins' world,
+        which tests/terraform/test_adoption.py builds first."""
+        return bool(self.synthesized.get("import"))
+
+    @property
     def uses_write_only_secrets(self) -> bool:
         return any(
             "value_wo" in resource for resource in self.synthesized.get("resource", {}).get("azurerm_key_vault_secret", {}).values()
@@ -394,7 +400,11 @@ def variable_values(stacks: list[Stack], tag: str = "") -> dict[str, str]:
             if "default" in variable:
                 continue
             if variable.get("sensitive"):
-                values[f"TF_VAR_{name}"] = f"canary{tag}x{secrets.token_hex(12)}"
+                canary = f"canary{tag}x{secrets.token_hex(12)}"
+                # A variable that must hold an https:// URL (a webhook) gets a canary its validation accepts.
+                if any('"https://"' in rule.get("condition", "") for rule in variable.get("validation", [])):
+                    canary = f"https://{canary}.example.org/"
+                values[f"TF_VAR_{name}"] = canary
             else:
                 values[f"TF_VAR_{name}"] = f"standin-{name}"
     return values

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from main import synth
-from support import make_env, shared_file
+from support import WRITE_ONLY, make_env, shared_file
 from terraform.harness import HERE, WITHOUT_STANDIN
 
 RETRIM = ".venv/bin/python tests/terraform/trim_schemas.py"
@@ -46,7 +46,7 @@ def test_every_type_a_generated_environment_uses_has_a_vendored_schema(tmp_path)
                     "sensitive_secrets": {"key": {"variable": "web_key"}}}}
     environments = [
         make_env({"apps": apps}, name="plain1"),
-        make_env({"apps": apps, "key_vault.write_only_secrets": True}, name="wonly2"),
+        make_env({"apps": apps, **WRITE_ONLY}, name="wonly2"),
     ]
     synth(environments, tmp_path / "cdktf.out")
     assert missing_types(tmp_path / "cdktf.out") == [], f"run `{RETRIM}` to vendor the schemas of these types"

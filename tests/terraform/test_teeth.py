@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 
 from main import synth
-from support import make_env
+from support import WRITE_ONLY, make_env
 from terraform.harness import deploy, read_stacks
 
 APPS = {
@@ -35,7 +35,7 @@ CHECKS = (
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory, terraform_binary, reattached_environment):
     outdir = tmp_path_factory.mktemp("teeth-synth") / "cdktf.out"
-    synth([make_env({"apps": APPS, "key_vault.write_only_secrets": True}, name="teeth9")], outdir)
+    synth([make_env({"apps": APPS, **WRITE_ONLY}, name="teeth9")], outdir)
     stacks = read_stacks(outdir)
     scratch = tmp_path_factory.mktemp("teeth-run")
     environment = dict(reattached_environment, TF_VAR_shop_api_key="canary-teeth")
