@@ -228,21 +228,26 @@ def same_files(left: Path, right: Path) -> list[str]:
 TERRAFORM_STEPS = ("init", "validate", "plan", "apply", "re-plan")
 
 
+def terraform_harness():
+    """tests/terraform/harness.py, the Terraform stage's tooling."""
+    import importlib
+
+    # tests/terraform is a namespace package, and a module of the same name wins over one wherever it is on the
+    # path: scripts/terraform.py (beside this script, so on sys.path) would shadow it.
+    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "scripts"]
+    sys.path.insert(0, str(ROOT / "tests"))
+    return importlib.import_module("terraform.harness")
+
+
 def terraform_stage(outdir: Path, scratch: Path, *, plan_only: bool) -> tuple[str, float]:
     """Run the synthesized stacks through Terraform with the stand-ins; a Markdown table and the total wall time."""
     import shutil
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from terraform.harness import (
-        DEPLOY,
-        SharedStandins,
-        deploy_all,
-        install_mirror,
-        read_stacks,
-        required_versions,
-        terraform_environment,
-        variable_values,
-    )
+    harness = terraform_harness()
+    DEPLOY, SharedStandins, deploy_all, install_mirror = (
+        harness.DEPLOY, harness.SharedStandins, harness.deploy_all, harness.install_mirror)
+    read_stacks, required_versions, terraform_environment, variable_values = (
+        harness.read_stacks, harness.required_versions, harness.terraform_environment, harness.variable_values)
 
     binary = shutil.which("terraform")
     if binary is None:
