@@ -252,7 +252,8 @@ def terraform_stage(outdir: Path, scratch: Path, *, plan_only: bool) -> tuple[st
     binary = shutil.which("terraform")
     if binary is None:
         return "(no terraform on PATH: Terraform stage skipped)", 0.0
-    stacks = read_stacks(outdir)
+    # As in the tests: a stack of a provider no stand-in serves (hcp-<env>, tfe) cannot run here.
+    stacks = [stack for stack in read_stacks(outdir) if not stack.providers_without_standin]
     read_by_others = {dependency for stack in stacks for dependency in stack.dependencies}
     plan_steps = tuple(step for step in DEPLOY if step[0] in ("init", "validate", "plan"))
     apply_step = tuple(step for step in DEPLOY if step[0] == "apply")
