@@ -341,6 +341,7 @@ class _Resolver:
             cluster_secret_store=self._cluster_secret_store(),
             external_secrets=self._external_secrets(),
         )
+        self._together(found)
         # An ID derived from names is in the subscription the file names, or that of the IDs written here, or
         # else the one Terraform signs in to.
         subscription = self.env.azure.subscription_id or (self.first_subscription or (None,))[0]
@@ -399,6 +400,27 @@ class _Resolver:
                     "managed identity this project creates, not as an application; leave it out (the application "
                     "made by hand is left alone: delete it once ESO reads through the new identity)")
         return None
+
+    def _together(self, found: dict[str, Any]) -> None:
+        """ESO's application, its service principal and the service principal's role assignment are taken over
+        together: each refers to the one before by an argument that forces replacement (client_id, principal_id), so
+        adopting one without the other would create a second object beside the existing one, or replace the
+        adopted one."""
+        azure = self.file.azure
+        if found["application"] and azure.service_principal is None:
+            self.problem("azure.service_principal", MISSING, (
+                "is needed with adopt.azure.application: an application has one service principal, and the plan "
+                "would try to create a second (az ad sp show --id <client ID> --query id)"))
+        if found["service_principal"] and azure.application is None:
+            self.problem("azure.application", MISSING, (
+                "is needed with adopt.azure.service_principal: the service principal belongs to an application; "
+                "without it the plan creates a new application and replaces the adopted service principal "
+                "(az ad app show --id <client ID> --query id)"))
+        if "eso_secrets_user" in found["role_assignments"] and azure.service_principal is None:
+            self.problem("azure.service_principal", MISSING, (
+                "is needed with adopt.azure.role_assignments.eso_secrets_user: the assignment's principal is ESO's "
+                "service principal, so without it the adopted assignment is replaced by one for a new service "
+                "principal"))
 
     def _directory_object(self, at: str, value: str | None, pattern: re.Pattern, prefix: str) -> str | None:
         if value is None:

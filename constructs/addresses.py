@@ -131,11 +131,11 @@ def moved_blocks(stack: Construct, names: NameRegistry | None = None) -> list[di
     resources = []
     for resource in stack_resources(stack):
         known = names.allocated(resource) if names else None
-        kind = f"{resource.terraform_resource_type}."
         if known:
-            resources.append((resource, kind, known[0], known[1]))
+            name, ids, namespace = known
+            resources.append((resource, namespace.removeprefix("resource ") + ".", name, ids))
         else:
-            resources.append((resource, kind, resource.friendly_unique_id, None))
+            resources.append((resource, f"{resource.terraform_resource_type}.", resource.friendly_unique_id, None))
     addresses = {kind + name for _, kind, name, _ in resources}
     blocks = []
     for resource, kind, name, ids in resources:
@@ -168,7 +168,7 @@ class NameRegistry:
         self._paths: dict[tuple[str, str], str] = {}
         # id(element) -> (element, its name, its construct IDs below the stack); the element is kept so that its
         # id() is not reused.
-        self._allocated: dict[int, tuple[Any, str, list[str]]] = {}
+        self._allocated: dict[int, tuple[Any, str, list[str], str]] = {}
 
     def allocate(self, element: Any, stack: Construct) -> str:
         path = element.node.path
@@ -178,10 +178,11 @@ class NameRegistry:
         other = self._paths.setdefault(key, path)
         if other != path:
             raise ValueError(f"{path} and {other} would both be {key[0]} {name!r} in the Terraform JSON")
-        self._allocated[id(element)] = (element, name, ids)
+        self._allocated[id(element)] = (element, name, ids, key[0])
         return name
 
-    def allocated(self, element: Any) -> tuple[str, list[str]] | None:
-        """The name and construct IDs given to ``element``, if this registry named it."""
+    def allocated(self, element: Any) -> tuple[str, list[str], str] | None:
+        """The name, construct IDs and name space (``resource <type>``, ...) given to ``element``, if this registry
+        named it."""
         known = self._allocated.get(id(element))
-        return (known[1], known[2]) if known and known[0] is element else None
+        return (known[1], known[2], known[3]) if known and known[0] is element else None

@@ -63,6 +63,10 @@ def configure_backend(stack: TerraformStack, stack_name: str, settings: BackendS
 DEFAULT_PROVIDER_NAMESPACE = "hashicorp"
 
 
+# Import blocks with an expression as their ID (docs/migration.md).
+IMPORT_TERRAFORM_VERSION = ">= 1.6.0"
+
+
 class EnvironmentStack(TerraformStack):
     """A stack named ``<kind>-<env>`` with its own state in the environment's backend.
 
@@ -95,6 +99,10 @@ class EnvironmentStack(TerraformStack):
         if self._final is not None:
             return self._final
         synthesized = super().to_terraform()
+        if synthesized.get("import"):
+            # An import block's ID may be an expression (the subscription Terraform signs in to) since Terraform 1.6;
+            # a stack that asks for more (write-only secrets: 1.11) keeps its requirement.
+            synthesized.setdefault("terraform", {}).setdefault("required_version", IMPORT_TERRAFORM_VERSION)
         moved = moved_blocks(self, self._names)
         if moved:
             synthesized["moved"] = moved

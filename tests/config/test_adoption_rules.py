@@ -163,8 +163,26 @@ AGAINST_THE_CONFIGURATION = {
         "'otherkv' in resource group 'rg-test', not to key_vault.name 'kv-test' in azure.resource_group "
         "'rg-test' (the scope this configuration grants on)",
     ),
+    'an application without its service principal': (
+        {'adopt.azure.application': OBJECT},
+        F + "adopt.azure.service_principal: is needed with adopt.azure.application: an application has one service "
+        "principal, and the plan would try to create a second (az ad sp show --id <client ID> --query id)",
+    ),
+    'a service principal without its application': (
+        {'adopt.azure.service_principal': OBJECT},
+        F + "adopt.azure.application: is needed with adopt.azure.service_principal: the service principal belongs "
+        "to an application; without it the plan creates a new application and replaces the adopted service "
+        "principal (az ad app show --id <client ID> --query id)",
+    ),
+    "ESO's role assignment without its service principal": (
+        {'adopt.azure.role_assignments.eso_secrets_user': RA},
+        F + "adopt.azure.service_principal: is needed with adopt.azure.role_assignments.eso_secrets_user: the "
+        "assignment's principal is ESO's service principal, so without it the adopted assignment is replaced by one "
+        "for a new service principal",
+    ),
     'one role assignment adopted twice': (
-        {'adopt.azure.role_assignments.eso_secrets_user': RA, 'adopt.azure.role_assignments.deployer_secrets_officer': RA},
+        {'adopt.azure.role_assignments.eso_secrets_user': RA, 'adopt.azure.role_assignments.deployer_secrets_officer': RA,
+         'adopt.azure.application': OBJECT, 'adopt.azure.service_principal': "22222222-2222-2222-2222-222222222222"},
         F + "adopt.azure.role_assignments.deployer_secrets_officer '/subscriptions/5f3c1b6e-0d8a-4e7b-9a61-2c"
         '4d8e9f0a17/resourceGroups/rg-test/providers/Microsoft.KeyVault/vaults/kv-test/providers/Microsof'
         "t.Authorization/roleAssignments/33333333-3333-3333-3333-333333333333': is also adopted as "

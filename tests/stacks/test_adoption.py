@@ -136,10 +136,22 @@ def test_an_azure_id_written_in_another_case_is_imported_with_the_canonical_segm
         "key_vault": vault,
         "role_assignments": {"eso_secrets_user": f"{vault}/providers/microsoft.authorization/roleassignments/"
                                                  "00000001-0000-0000-0000-000000000000"},
+        # The assignment's principal is taken over with it (see the rule tests).
+        "application": "00000002-0000-0000-0000-000000000000",
+        "service_principal": "00000003-0000-0000-0000-000000000000",
     }})
     canonical = f"{SUBSCRIPTION}/resourceGroups/rg-test/providers/Microsoft.KeyVault/vaults/kv-test"
-    assert imports(synth_app([env], tmp_path)["azure-test"]) == {
+    found = imports(synth_app([env], tmp_path)["azure-test"])
+    assert {address: found[address] for address in ("azurerm_key_vault.key_vault",
+                                                    "azurerm_role_assignment.vault_access_eso_secrets_user")} == {
         "azurerm_key_vault.key_vault": canonical,
         "azurerm_role_assignment.vault_access_eso_secrets_user":
             f"{canonical}/providers/Microsoft.Authorization/roleAssignments/00000001-0000-0000-0000-000000000000",
     }
+
+
+def test_a_stack_with_import_blocks_requires_terraform_1_6_for_an_import_id_that_is_an_expression(tmp_path):
+    stacks = synth_app([make_env({"adopt.azure.resource_group": True})], tmp_path)
+    assert "data.azurerm_client_config" in json.dumps(stacks["azure-test"]["import"])
+    assert stacks["azure-test"]["terraform"]["required_version"] == ">= 1.6.0"
+    assert "required_version" not in stacks["eso-test"]["terraform"]
