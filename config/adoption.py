@@ -219,7 +219,9 @@ class AppsAdoption(Settings):
     """What stack apps-<env> takes over."""
 
     external_secrets: listing(AppName, "app names") = Field(
-        (), description="Apps whose ExternalSecret exists (named as external_secret.name says)."
+        (), description="Apps whose ExternalSecrets exist: the one of its secrets (named as external_secret.name "
+        "says) and one per certificate, named <app>-<certificate> (one made by hand under another name is not adopted: "
+        "delete it once apps-<env> has made its own)."
     )
 
 
@@ -589,9 +591,9 @@ class _Resolver:
                 continue
             if app is None:
                 self.problem(at, name, f"is not an app of this file (apps: {', '.join(sorted(apps)) or 'none'})")
-            elif app.external_secret is None:
-                self.problem(at, name, f"is not managed by this configuration: app '{name}' declares no secrets, "
-                             "so it has no ExternalSecret")
+            elif app.external_secret is None and not app.certificates:
+                self.problem(at, name, f"is not managed by this configuration: app '{name}' declares no secrets "
+                             "and no certificates, so it has no ExternalSecret")
             else:
                 adopted.add(name)
         return frozenset(adopted)

@@ -81,3 +81,5 @@ class AppsStack(EnvironmentStack):
                     scope, f"certificate_{certificate.name}", manifest=terraform_literal(manifest),
                     depends_on=[store] if store else None,
                 )
+                if app.name in env.adoption.external_secrets:
+                    import_existing(self.certificates[(app.name, certificate.name)], manifest_import_id(manifest))

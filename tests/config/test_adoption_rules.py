@@ -289,7 +289,7 @@ AGAINST_THE_CONFIGURATION = {
     'the ExternalSecret of an app without secrets': (
         {'adopt.apps.external_secrets': ['myapp']},
         F + "adopt.apps.external_secrets[0] 'myapp': is not managed by this configuration: app 'myapp' "
-        'declares no secrets, so it has no ExternalSecret',
+        'declares no secrets and no certificates, so it has no ExternalSecret',
     ),
     'the ExternalSecret of an unknown app': (
         {'adopt.apps.external_secrets': ['shop']},

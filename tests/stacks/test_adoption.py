@@ -155,3 +155,14 @@ def test_a_stack_with_import_blocks_requires_terraform_1_6_for_an_import_id_that
     assert "data.azurerm_client_config" in json.dumps(stacks["azure-test"]["import"])
     assert stacks["azure-test"]["terraform"]["required_version"] == ">= 1.6.0"
     assert "required_version" not in stacks["eso-test"]["terraform"]
+
+
+def test_adopting_an_app_with_only_certificates_imports_each_certificate_s_external_secret(tmp_path):
+    env = make_env({
+        "apps": {"web": {"namespace": "web", "certificates": {"web-tls": {}}}},
+        "adopt.apps.external_secrets": ["web"],
+    })
+    assert imports(synth_app([env], tmp_path)["apps-test"]) == {
+        "kubernetes_manifest.app_web_certificate_web-tls":
+            "apiVersion=external-secrets.io/v1,kind=ExternalSecret,namespace=web,name=web-web-tls",
+    }
