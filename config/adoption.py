@@ -34,7 +34,7 @@ from config.eso import EsoAuth
 from config.reader import GUID_PATTERN, MISSING, Flag, Rule, Settings, listing, problem, settings, text
 
 if TYPE_CHECKING:
-    from config.apps import Problem
+    from config.apps import AppSettings, Problem
     from config.environment import Environment
 
 _GUID = GUID_PATTERN.strip("^$")
@@ -542,15 +542,21 @@ class _Resolver:
             return False
         return True
 
-    def _app_namespaces(self) -> frozenset[str]:
+    def _app(self, at: str, name: str) -> AppSettings | None:
+        """The app ``name`` of this file; a problem at ``at`` when there is none."""
         apps = {app.name: app for app in self.env.apps}
+        if name not in apps:
+            self.problem(at, name, f"is not an app of this file (apps: {', '.join(sorted(apps)) or 'none'})")
+        return apps.get(name)
+
+    def _app_namespaces(self) -> frozenset[str]:
         adopted = set()
         for index, name in enumerate(self.file.eso.app_namespaces):
             at = f"eso.app_namespaces[{index}]"
-            app = apps.get(name)
+            app = self._app(at, name)
             if app is None:
-                self.problem(at, name, f"is not an app of this file (apps: {', '.join(sorted(apps)) or 'none'})")
-            elif not app.create_namespace:
+                continue
+            if not app.create_namespace:
                 self.problem(at, name, (
                     f"is not managed by this configuration: apps.{name}.create_namespace is false, so eso-"
                     f"{self.env.name} leaves namespace '{app.namespace}' alone; set it to true, or leave it out"))
@@ -582,16 +588,15 @@ class _Resolver:
         return True
 
     def _external_secrets(self) -> frozenset[str]:
-        apps = {app.name: app for app in self.env.apps}
         adopted = set()
         for index, name in enumerate(self.file.apps.external_secrets):
             at = f"apps.external_secrets[{index}]"
-            app = apps.get(name)
             if self._gitops(at, name, "the ExternalSecrets"):
                 continue
+            app = self._app(at, name)
             if app is None:
-                self.problem(at, name, f"is not an app of this file (apps: {', '.join(sorted(apps)) or 'none'})")
-            elif app.external_secret is None and not app.certificates:
+                continue
+            if app.external_secret is None and not app.certificates:
                 self.problem(at, name, f"is not managed by this configuration: app '{name}' declares no secrets "
                              "and no certificates, so it has no ExternalSecret")
             else:
